@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DualPowerConfig(AppConfig):
+    name = "dualpower"
+    verbose_name = "Dual Power"

@@ -1,0 +1,27 @@
+"""Root URLs. Everything that belongs to one institution lives under /i/<institution_slug>/."""
+
+from django.urls import include, path
+
+from institutions import views as institution_views
+
+from . import views
+
+institution_patterns = [
+    path("", include("institutions.urls")),
+    path("decisions/", include("decisions.urls")),
+    path("needs/", include("needs.urls")),
+    path("consultation/", include("consultation.urls")),
+    path("research/", include("research.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("logistics/", include("logistics.urls")),
+    path("evaluation/", include("evaluation.urls")),
+    path("follow-through/", include("followthrough.urls")),
+]
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("new/", institution_views.institution_create, name="institution_create"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i/<slug:institution_slug>/", include(institution_patterns)),
+]

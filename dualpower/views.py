@@ -1,0 +1,25 @@
+from django.http import HttpResponse
+from django.views.generic import TemplateView
+
+from .steps import STEPS_BY_APP
+
+
+class StepHome(TemplateView):
+    """The home page of one step for an institution's members. Each step app gives it a template."""
+
+    step_app = None
+
+    def get_template_names(self):
+        return [f"{self.step_app}/index.html"]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(step=STEPS_BY_APP[self.step_app], **kwargs)
+
+
+def healthz(request):
+    """For load balancers and compose health checks: the process answers and the database responds."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FollowthroughConfig(AppConfig):
+    name = "followthrough"
+    verbose_name = _("Follow-through")

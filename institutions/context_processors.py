@@ -1,0 +1,21 @@
+from django.utils.functional import SimpleLazyObject
+
+from dualpower.steps import STEPS
+
+from . import rules
+from .selectors import memberships_for_user
+
+
+def tenant(request):
+    """The current institution, the caller's membership and the navigation, for every page."""
+    membership = getattr(request, "membership", None)
+    user = getattr(request, "user", None)
+    return {
+        "institution": getattr(request, "institution", None),
+        "membership": membership,
+        "is_member": rules.is_member(membership),
+        "is_organizer": rules.is_organizer(membership),
+        "steps": STEPS,
+        # Evaluated only if the page shows the switcher.
+        "my_memberships": SimpleLazyObject(lambda: list(memberships_for_user(user)) if user is not None else []),
+    }

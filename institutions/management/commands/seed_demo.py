@@ -1,0 +1,81 @@
+"""Demo data for trying the app: two institutions with organizers and members.
+
+Safe to run any number of times: it finds what is already there and adds only what is
+missing. Later issues add demo content for their step through `demo_steps` hooks.
+"""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_scopes import scope
+
+from institutions import services
+from institutions.models import Institution, Membership
+
+DEMO_PASSWORD = "organize-together"
+
+PEOPLE = {
+    "rosa@example.org": ("Rosa Delgado", "es"),
+    "malik@example.org": ("Malik Johnson", "en"),
+    "june@example.org": ("June Park", "en"),
+    "sam@example.org": ("Sam Okafor", "en"),
+    "alex@example.org": ("Alex Rivera", "es"),
+}
+
+INSTITUTIONS = [
+    {
+        "slug": "riverside-clinic-defense",
+        "name": "Riverside Clinic Defense",
+        "kind": Institution.Kind.COUNTER,
+        "need_statement": "Patients at the Riverside health clinic are harassed on their way in. We make sure nobody walks in alone.",
+        "description": "We are neighbours who escort patients, hold calm and friendly signs, and keep careful notes of what happens each Saturday.",
+        "time_zone": "America/Los_Angeles",
+        "default_language": "en",
+        "people": {"rosa@example.org": "organizer", "malik@example.org": "member", "alex@example.org": "member"},
+    },
+    {
+        "slug": "eastside-pantry",
+        "name": "Eastside Tenant Pantry",
+        "kind": Institution.Kind.ALTERNATIVE,
+        "need_statement": "Families in the Eastside towers run out of food at the end of the month. The tenants run a pantry for each other.",
+        "description": "A food pantry in the community room of building C, run by the tenants who use it. Open Thursdays and Saturdays.",
+        "time_zone": "America/Chicago",
+        "default_language": "es",
+        "people": {"june@example.org": "organizer", "sam@example.org": "member", "malik@example.org": "organizer", "alex@example.org": "member"},
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or complete) the demo institutions and their demo logins."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        users = {email: self._user(email, name, language) for email, (name, language) in PEOPLE.items()}
+        for spec in INSTITUTIONS:
+            institution = Institution.objects.filter(slug=spec["slug"]).first()
+            people = list(spec["people"].items())
+            if institution is None:
+                first_email, _role = people[0]
+                fields = {key: spec[key] for key in ("slug", "name", "kind", "need_statement", "description", "time_zone", "default_language")}
+                institution = services.institution_create(creator=users[first_email], **fields)
+            with scope(institution=institution):
+                for email, role in people:
+                    membership = services.member_add(institution=institution, user=users[email], role=role)
+                    if membership.role != role and role == Membership.Role.ORGANIZER:
+                        services.member_change_role(membership=membership, role=role, actor=users[people[0][0]])
+        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        for spec in INSTITUTIONS:
+            self.stdout.write(f"  {spec['name']} (/i/{spec['slug']}/)")
+            for email, role in spec["people"].items():
+                self.stdout.write(f"    {role:<10} {email}")
+
+    @staticmethod
+    def _user(email, name, language):
+        User = get_user_model()
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, password=DEMO_PASSWORD, name=name, language=language)
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        return user

@@ -1,0 +1,68 @@
+"""Resolves the tenant for every `/i/<slug>/` request and enforces the view's access level.
+
+A view under `/i/<institution_slug>/` receives `request.institution` and `request.membership`
+(None for non-members) and runs inside the institution's django-scopes scope. Nothing else
+parses the slug.
+"""
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import Resolver404, resolve
+from django_scopes import scope
+
+from .models import Institution, Membership
+from .tenancy import MEMBER, ORGANIZER, PUBLIC, access_level_of
+
+
+class TenantMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.institution = None
+        request.membership = None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        slug = match.kwargs.get("institution_slug")
+        if slug is None:
+            return self.get_response(request)
+
+        institution = Institution.objects.filter(slug=slug).first()
+        if institution is None:
+            raise Http404("No such institution.")
+        request.institution = institution
+        with scope(institution=institution):
+            if request.user.is_authenticated:
+                request.membership = (
+                    Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE)
+                    .select_related("user")
+                    .first()
+                )
+                if request.membership is not None:
+                    request.membership.institution = institution
+            denied = self.check_access(request, access_level_of(match.func))
+            if denied is not None:
+                return denied
+            return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Views get the institution from request.institution, never from the slug.
+        view_kwargs.pop("institution_slug", None)
+
+    @staticmethod
+    def check_access(request, level):
+        if level == PUBLIC:
+            return None
+        if request.membership is None:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            # Same answer whether the page exists or not: non-members learn nothing.
+            raise Http404("Not a member.")
+        if level == ORGANIZER and not request.membership.is_organizer:
+            raise PermissionDenied("Organizers only.")
+        if level not in {MEMBER, ORGANIZER}:
+            raise PermissionDenied("Unknown access level.")
+        return None

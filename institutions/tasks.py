@@ -1,0 +1,31 @@
+from django.urls import reverse
+
+from notifications.models import Delivery
+from notifications.services import notify_once
+
+from .models import Invitation
+from .tenancy import tenant_task
+
+
+@tenant_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_invitation(institution, *, invitation_id):
+    """E-mail an invitation once. Skipped if it was withdrawn or has expired meanwhile."""
+    invitation = Invitation.objects.filter(pk=invitation_id).select_related("created_by").first()
+    if invitation is None or not invitation.email or not invitation.is_usable:
+        return None
+    path = reverse("institutions:invitation_accept", kwargs={"institution_slug": institution.slug, "token": invitation.token})
+    delivery = notify_once(
+        key=f"invitation:{invitation.pk}",
+        kind=Delivery.Kind.INVITATION,
+        template="institutions/email/invitation",
+        email=invitation.email,
+        institution=institution,
+        language=institution.default_language,
+        context={
+            "institution": institution,
+            "invitation": invitation,
+            "inviter": invitation.created_by.display_name if invitation.created_by else "",
+            "path": path,
+        },
+    )
+    return delivery.pk

@@ -1,0 +1,94 @@
+"""Every e-mail the app sends goes through here.
+
+`notify_once` is for mail caused by something in an institution (invitations, and later
+reminders, results and digests): it records a Delivery under a unique key, claims it with a
+conditional update, then sends. `send_account_mail` is for allauth's account mail
+(verification, codes, password reset), which must be sent every time it is asked for.
+"""
+
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import Delivery
+
+logger = logging.getLogger(__name__)
+
+# A delivery claimed longer ago than this was lost with its worker and may be claimed again.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def render_message(*, template, context, language):
+    """Render `<template>_subject.txt`, `<template>.txt` and `<template>.html` in `language`."""
+    with translation.override(language):
+        context = {"site_url": settings.SITE_URL, **context}
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    return subject, text, html
+
+
+def _send(*, email, subject, text, html, headers=None):
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[email], headers=headers or {})
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def notify_once(*, key, kind, template, context, email=None, recipient=None, institution=None, language=None) -> Delivery:
+    """Send one e-mail at most once for `key`; safe to call again after any failure."""
+    email = email or recipient.email
+    language = language or getattr(recipient, "language", None) or settings.LANGUAGE_CODE
+    try:
+        with transaction.atomic():
+            delivery, _created = Delivery.objects.get_or_create(
+                key=key,
+                defaults={"kind": kind, "email": email, "recipient": recipient, "institution": institution,
+                          "language": language},
+            )
+    except IntegrityError:
+        delivery = Delivery.objects.get(key=key)
+
+    now = timezone.now()
+    claimable = Q(status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED]) | Q(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+    )
+    claimed = Delivery.objects.filter(claimable, pk=delivery.pk).update(
+        status=Delivery.Status.SENDING, claimed_at=now, attempts=delivery.attempts + 1
+    )
+    if not claimed:
+        delivery.refresh_from_db()
+        return delivery  # sent already, or another worker is sending it right now
+
+    subject, text, html = render_message(template=template, context=context, language=language)
+    try:
+        _send(email=email, subject=subject, text=text, html=html)
+    except Exception as error:
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=str(error)[:2000])
+        raise
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), subject=subject[:300])
+    delivery.refresh_from_db()
+    return delivery
+
+
+def send_account_mail(*, message, recipient=None, language=None) -> Delivery:
+    """Send account mail now and record it. The person asked for it (a code, a reset link), so
+    every request is sent; there is no deduplication key to honour."""
+    delivery = Delivery.objects.create(
+        key=f"account:{uuid.uuid4()}", kind=Delivery.Kind.ACCOUNT, email=message.to[0], recipient=recipient,
+        language=language or translation.get_language() or settings.LANGUAGE_CODE,
+        subject=str(message.subject)[:300], status=Delivery.Status.SENDING, attempts=1, claimed_at=timezone.now(),
+    )
+    try:
+        message.send()
+    except Exception as error:
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=str(error)[:2000])
+        raise
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now())
+    return delivery
