@@ -1,7 +1,9 @@
-"""Sessions end after an absolute lifetime, whatever the activity.
+"""Session lifetime: an idle timeout and an absolute limit counted from login.
 
-The idle timeout is Django's own (SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST);
-this adds the hard limit counted from the moment of login.
+Django rotates the session key on login. The idle timeout is SESSION_COOKIE_AGE; rather
+than writing the session on every request (SESSION_SAVE_EVERY_REQUEST), the session is
+re-saved at most every SESSION_REFRESH_SECONDS, which extends its expiry. The absolute
+limit logs the person out however active they are.
 """
 
 import time
@@ -9,7 +11,8 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 
-SESSION_STARTED_KEY = "dualpower_session_started"
+SESSION_STARTED_KEY = "dp_started"
+SESSION_REFRESHED_KEY = "dp_refreshed"
 
 
 class SessionLifetimeMiddleware:
@@ -18,10 +21,14 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            started = request.session.get(SESSION_STARTED_KEY)
             now = int(time.time())
+            session = request.session
+            started = session.get(SESSION_STARTED_KEY)
             if started is None:
-                request.session[SESSION_STARTED_KEY] = now
+                session[SESSION_STARTED_KEY] = now
+                session[SESSION_REFRESHED_KEY] = now
             elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
+            elif now - session.get(SESSION_REFRESHED_KEY, 0) > settings.SESSION_REFRESH_SECONDS:
+                session[SESSION_REFRESHED_KEY] = now
         return self.get_response(request)

@@ -1,17 +1,21 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from institutions.forms import LanguageForm
 from institutions.selectors import memberships_for_user
 
 from .forms import ProfileForm
 
+from dualpower.forms import posted_data as _posted
 
+
+@require_safe
 def home(request):
     """Signed in: your institutions and a way to start one. Otherwise: what this is and how to begin."""
     if not request.user.is_authenticated:
@@ -21,7 +25,7 @@ def home(request):
 
 @login_required
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(_posted(request), instance=request.user)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         response = redirect("profile")
@@ -45,9 +49,12 @@ def set_language(request):
     """Switch the interface language; signed-in people also get their e-mail in it."""
     form = LanguageForm(request.POST)
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # Only a path on this site: never another host, never something `redirect` would read as a view name.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
-    response = redirect(next_url)
+    response = HttpResponseRedirect(next_url)
     if form.is_valid():
         language = form.cleaned_data["language"]
         translation.activate(language)

@@ -1,10 +1,12 @@
 """Root URLs. Everything that belongs to one institution lives under /i/<institution_slug>/."""
 
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from institutions import views as institution_views
 
-from . import views
+from . import converters, views
+
+register_converter(converters.TokenConverter, "token")
 
 institution_patterns = [
     path("", include("institutions.urls")),

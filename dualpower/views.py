@@ -1,4 +1,5 @@
 from django.http import HttpResponse
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from .steps import STEPS_BY_APP
@@ -16,6 +17,7 @@ class StepHome(TemplateView):
         return super().get_context_data(step=STEPS_BY_APP[self.step_app], **kwargs)
 
 
+@require_safe
 def healthz(request):
     """For load balancers and compose health checks: the process answers and the database responds."""
     from django.db import connection

@@ -27,7 +27,8 @@ class InstitutionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slug"].widget.attrs.update({"autocapitalize": "none", "spellcheck": "false"})
+        if "slug" in self.fields:
+            self.fields["slug"].widget.attrs.update({"autocapitalize": "none", "spellcheck": "false"})
         self.fields["kind"].choices = [
             (value, f"{label} — {Institution.KIND_HELP[value]}") for value, label in Institution.Kind.choices
         ]

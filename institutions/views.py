@@ -10,12 +10,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from . import rules, selectors, services
 from .forms import DecisionForm, InstitutionForm, InstitutionSettingsForm, InvitationForm, JoinRequestForm, RoleForm
 from .services import MembershipError
 from .tenancy import MEMBER, ORGANIZER, PUBLIC, tenant_access
+
+from dualpower.forms import posted_data as _posted
 
 
 def _url(request, name, **kwargs):
@@ -30,7 +32,7 @@ def _form_errors_to_messages(request, form):
 
 @login_required
 def institution_create(request):
-    form = InstitutionForm(request.POST or None, initial={"default_language": request.LANGUAGE_CODE})
+    form = InstitutionForm(_posted(request), initial={"default_language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         try:
             institution = services.institution_create(creator=request.user, **form.cleaned_data)
@@ -43,6 +45,7 @@ def institution_create(request):
 
 
 @tenant_access(PUBLIC)
+@require_safe
 def institution_home(request):
     """The public page for everyone; members also see where the institution stands."""
     institution = request.institution
@@ -65,7 +68,7 @@ def join_request(request):
         messages.info(request, _("You are already a member."))
         return redirect(institution.get_absolute_url())
     pending = selectors.pending_join_request_for(institution, request.user)
-    form = JoinRequestForm(request.POST or None)
+    form = JoinRequestForm(_posted(request))
     if request.method == "POST" and pending is None and form.is_valid():
         services.join_request_create(institution=institution, user=request.user, message=form.cleaned_data["message"])
         messages.success(request, _("Your request was sent. The organizers will answer it soon."))
@@ -97,6 +100,7 @@ def invitation_accept(request, token):
 
 
 @tenant_access(MEMBER)
+@require_safe
 def member_list(request):
     institution = request.institution
     context = {"members": selectors.members_of(institution), "role_form": RoleForm()}
@@ -165,7 +169,7 @@ def member_leave(request):
 @tenant_access(ORGANIZER)
 def invitation_list(request):
     institution = request.institution
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         invitation = services.invitation_create(
@@ -215,7 +219,7 @@ def join_request_decide(request, pk):
 def institution_settings(request):
     institution = request.institution
     # The form validates a copy, so request.institution keeps its saved values until the service runs.
-    form = InstitutionSettingsForm(request.POST or None, instance=copy.copy(institution))
+    form = InstitutionSettingsForm(_posted(request), instance=copy.copy(institution))
     if request.method == "POST" and form.is_valid():
         services.institution_update(institution=institution, actor=request.user, **{
             name: form.cleaned_data[name] for name in InstitutionSettingsForm.Meta.fields})
@@ -225,6 +229,7 @@ def institution_settings(request):
 
 
 @tenant_access(ORGANIZER)
+@require_safe
 def audit_log(request):
     entries = selectors.audit_entries(request.institution)[:200]
     return render(request, "institutions/audit.html", {"entries": entries})

@@ -1,0 +1,79 @@
+"""Factories for the whole project. Tenant rows are created with scopes disabled."""
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django_scopes import scopes_disabled
+
+from institutions.models import Institution, Invitation, JoinRequest, Membership
+
+PASSWORD = "a-long-test-password"
+
+
+class ScopedFactory(factory.django.DjangoModelFactory):
+    """Creates tenant rows without needing an active scope."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with scopes_disabled():
+            return super()._create(model_class, *args, **kwargs)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        self.save()
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Institution
+
+    name = factory.Sequence(lambda n: f"Community Pantry {n}")
+    slug = factory.Sequence(lambda n: f"pantry-{n}")
+    kind = Institution.Kind.ALTERNATIVE
+    need_statement = "Neighbours run out of food at the end of the month."
+
+
+class MembershipFactory(ScopedFactory):
+    class Meta:
+        model = Membership
+
+    institution = factory.SubFactory(InstitutionFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.MEMBER
+
+
+class OrganizerFactory(MembershipFactory):
+    role = Membership.Role.ORGANIZER
+
+
+class InvitationFactory(ScopedFactory):
+    class Meta:
+        model = Invitation
+
+    institution = factory.SubFactory(InstitutionFactory)
+    email = ""
+    max_uses = 5
+
+
+class JoinRequestFactory(ScopedFactory):
+    class Meta:
+        model = JoinRequest
+
+    institution = factory.SubFactory(InstitutionFactory)
+    user = factory.SubFactory(UserFactory)
+    message = "I live in building C and would like to help."

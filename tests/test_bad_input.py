@@ -1,0 +1,149 @@
+"""Hostile and malformed requests get a clear answer and change nothing; none ends in a 500."""
+
+import pytest
+from django.urls import reverse
+from django_scopes import scopes_disabled
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+
+from institutions.models import AuditEntry, Institution, Invitation, JoinRequest, Membership
+from tests.test_permissions import MATRIX, url_for, world  # noqa: F401  (world is a fixture)
+
+
+def snapshot():
+    """Row counts and the fields that requests could change, to prove 'no change'."""
+    with scopes_disabled():
+        return (
+            list(Institution.objects.order_by("pk").values_list("name", "slug", "need_statement")),
+            list(Membership.objects.order_by("pk").values_list("role", "status")),
+            Invitation.objects.count(),
+            JoinRequest.objects.count(),
+            AuditEntry.objects.count(),
+        )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/i/%00/",
+        "/i/../members/",
+        "/i/" + "a" * 5000 + "/",
+        "/i/caf%C3%A9/",
+        "/i/%FF%FE/",
+        "/i/eastside-pantry/members/999999999999999999999/remove/",
+        "/i/eastside-pantry/members/-1/remove/",
+        "/i/eastside-pantry/invite/" + "x" * 3000 + "/",
+        "/i/eastside-pantry/invite/%00/",
+        "/i/no-such-place/members/",
+    ],
+)
+def test_malformed_or_unknown_urls_answer_404(organizer_client, institution, path):
+    response = organizer_client.get(path)
+    assert response.status_code == 404
+
+
+def test_unknown_ids_answer_404_for_every_object_url(world, organizer_client):  # noqa: F811
+    for name, row in MATRIX.items():
+        if not row.get("args") or row["args"] == ["token"]:
+            continue
+        url = reverse(name, kwargs={"institution_slug": world["institution"].slug, "pk": 987654})
+        for method in ("get", "post"):
+            assert getattr(organizer_client, method)(url).status_code in {404, 405}, url
+
+
+def test_objects_of_another_institution_are_404(world, other_institution, client_for):  # noqa: F811
+    """An organizer of the other institution cannot touch this one's rows through their own slug."""
+    from tests.factories import OrganizerFactory
+
+    their_organizer = OrganizerFactory(institution=other_institution).user
+    client = client_for(their_organizer)
+    before = snapshot()
+    for name, row in MATRIX.items():
+        for arg in row.get("args", []):
+            key = "token" if arg == "token" else "pk"
+            url = reverse(name, kwargs={"institution_slug": other_institution.slug, key: world["objects"][arg]})
+            assert client.post(url, {"role": "organizer", "decision": "accept"}).status_code == 404, url
+    assert snapshot() == before
+
+
+HOSTILE_VALUES = [
+    "",
+    " ",
+    "\x00",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "x" * 100_000,
+    "\u202e\u200b\ufeff",
+    "😀" * 300,
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES, ids=range(len(HOSTILE_VALUES)))
+def test_hostile_values_in_every_form_field_never_500(world, client_for, value):  # noqa: F811
+    fields = ["name", "slug", "kind", "need_statement", "description", "default_language", "time_zone",
+              "email", "role", "max_uses", "valid_days", "message", "decision", "language", "next"]
+    data = dict.fromkeys(fields, value)
+    for name, row in MATRIX.items():
+        role = "organizer" if row["post"]["organizer"] != 405 else None
+        if role is None:
+            continue
+        client = client_for(world["users"][role])
+        before = snapshot()
+        response = client.post(url_for(name, world), data)
+        assert response.status_code < 500, name
+        if response.status_code == 400:
+            assert snapshot() == before, f"{name} changed data although it refused the request"
+
+
+def test_oversized_body_is_refused_with_400(organizer_client, institution):
+    before = snapshot()
+    response = organizer_client.post(
+        reverse("institutions:settings", kwargs={"institution_slug": institution.slug}),
+        {"description": "x" * 3_000_000},
+    )
+    assert response.status_code == 400
+    assert snapshot() == before
+
+
+def test_too_many_fields_are_refused_with_400(organizer_client, institution):
+    response = organizer_client.post(
+        reverse("institutions:settings", kwargs={"institution_slug": institution.slug}),
+        {f"field{n}": "1" for n in range(1500)},
+    )
+    assert response.status_code == 400
+
+
+def test_non_utf8_form_data_is_answered_not_crashed(organizer_client, institution):
+    before = snapshot()
+    response = organizer_client.post(
+        reverse("institutions:settings", kwargs={"institution_slug": institution.slug}),
+        data=b"name=\xff\xfe\xfa&need_statement=\xc3\x28",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert snapshot() == before
+
+
+def test_rejected_form_says_why_and_keeps_what_was_typed(organizer_client, institution):
+    response = organizer_client.post(
+        reverse("institutions:settings", kwargs={"institution_slug": institution.slug}),
+        {"name": "Renamed pantry", "kind": "alternative", "need_statement": "", "default_language": "en", "time_zone": "Mars/Base"},
+    )
+    assert response.status_code == 400
+    assert b"This field is required." in response.content
+    assert b"Renamed pantry" in response.content
+    with scopes_disabled():
+        assert Institution.objects.get(pk=institution.pk).name == "Eastside Pantry"
+
+
+@pytest.mark.django_db
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(max_size=200), slug=st.text(max_size=80), need=st.text(max_size=400))
+def test_create_institution_form_never_500s(client_for, outsider, name, slug, need):
+    client = client_for(outsider)
+    response = client.post(reverse("institution_create"), {
+        "name": name, "slug": slug, "kind": "alternative", "need_statement": need,
+        "default_language": "en", "time_zone": "UTC",
+    })
+    assert response.status_code in {302, 400}
+    if response.status_code == 302:
+        assert Institution.objects.filter(slug=slug.lower()).exists()

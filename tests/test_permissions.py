@@ -1,0 +1,118 @@
+"""The permission matrix: every URL of ours × every kind of caller × GET and POST.
+
+Add a row here for each new URL; a URL without a row fails `test_every_url_is_in_the_matrix`.
+POSTs are sent with no data: they must answer with the expected status, never a 500.
+
+Callers: anon (not signed in), outsider (signed in, in no institution), other (member of
+another institution), member and organizer of the institution in the URL.
+Private institution pages send anonymous callers to log in (302) and answer 404 to every
+signed-in non-member, whether the page exists or not.
+"""
+
+import pytest
+from django.urls import reverse
+from django_scopes import scope
+
+from institutions.models import Membership
+from tests.factories import InvitationFactory, JoinRequestFactory
+from tests.urlwalk import project_url_names
+
+ROLES = ("anon", "outsider", "other", "member", "organizer")
+
+
+def statuses(anon, outsider, other, member, organizer):
+    return dict(zip(ROLES, (anon, outsider, other, member, organizer), strict=True))
+
+
+# Shorthands for the common rows.
+EVERYONE_200 = statuses(200, 200, 200, 200, 200)
+ALL_405 = statuses(405, 405, 405, 405, 405)
+SIGNED_IN = statuses(302, 200, 200, 200, 200)
+MEMBERS_ONLY = statuses(302, 404, 404, 200, 200)
+MEMBERS_405 = statuses(302, 404, 404, 405, 405)
+ORGANIZERS_ONLY = statuses(302, 404, 404, 403, 200)
+ORGANIZER_POST_ONLY = statuses(302, 404, 404, 403, 405)
+
+
+def step_row():
+    return {"get": MEMBERS_ONLY, "post": MEMBERS_405}
+
+
+# name -> {"kwargs": which example objects the URL needs, "get": {...}, "post": {...}}
+MATRIX = {
+    "home": {"get": EVERYONE_200, "post": ALL_405},
+    "profile": {"get": SIGNED_IN, "post": statuses(302, 400, 400, 400, 400)},
+    "set_language": {"get": ALL_405, "post": statuses(302, 302, 302, 302, 302)},
+    "institution_create": {"get": SIGNED_IN, "post": statuses(302, 400, 400, 400, 400)},
+    "healthz": {"get": EVERYONE_200, "post": ALL_405},
+    "institutions:home": {"get": EVERYONE_200, "post": ALL_405},
+    # Members and organizers are sent back home with a note; a signed-in non-member may ask.
+    "institutions:join": {"get": statuses(302, 200, 200, 302, 302), "post": statuses(302, 302, 302, 302, 302)},
+    "institutions:invitation_accept": {"args": ["token"], "get": EVERYONE_200, "post": statuses(302, 302, 302, 302, 302)},
+    "institutions:members": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    # The only organizer cannot leave: 400 with the reason, and nothing changes.
+    "institutions:leave": {"get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 302, 400)},
+    "institutions:member_role": {"args": ["membership"], "get": ORGANIZER_POST_ONLY, "post": statuses(302, 404, 404, 403, 302)},
+    "institutions:member_remove": {"args": ["membership"], "get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 302)},
+    "institutions:invitations": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "institutions:invitation_revoke": {"args": ["invitation"], "get": ORGANIZER_POST_ONLY, "post": statuses(302, 404, 404, 403, 302)},
+    "institutions:join_request_decide": {"args": ["join_request"], "get": ORGANIZER_POST_ONLY, "post": statuses(302, 404, 404, 403, 302)},
+    "institutions:settings": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "institutions:audit": {"get": ORGANIZERS_ONLY, "post": ORGANIZER_POST_ONLY},
+    "decisions:index": step_row(),
+    "needs:index": step_row(),
+    "consultation:index": step_row(),
+    "research:index": step_row(),
+    "meetings:index": step_row(),
+    "logistics:index": step_row(),
+    "evaluation:index": step_row(),
+    "followthrough:index": step_row(),
+}
+
+
+@pytest.fixture
+def world(institution, other_institution, organizer, member, outsider, other_member):
+    """One institution with an organizer and a member, plus people outside it, and one of each object."""
+    with scope(institution=institution):
+        membership = Membership.objects.get(user=member)
+    return {
+        "institution": institution,
+        "users": {"anon": None, "outsider": outsider, "other": other_member, "member": member, "organizer": organizer},
+        "objects": {
+            "membership": membership.pk,
+            "invitation": InvitationFactory(institution=institution).pk,
+            "token": InvitationFactory(institution=institution).token,
+            "join_request": JoinRequestFactory(institution=institution).pk,
+        },
+    }
+
+
+def url_for(name, world):
+    route = dict(project_url_names())[name]
+    kwargs = {}
+    if "<slug:institution_slug>" in route:
+        kwargs["institution_slug"] = world["institution"].slug
+    row = MATRIX[name]
+    for arg in row.get("args", []):
+        kwargs["token" if arg == "token" else "pk"] = world["objects"][arg]
+    return reverse(name, kwargs=kwargs)
+
+
+def test_every_url_is_in_the_matrix():
+    names = {name for name, _route in project_url_names()}
+    assert names - set(MATRIX) == set(), "URLs missing from the permission matrix"
+    assert set(MATRIX) - names == set(), "matrix rows for URLs that no longer exist"
+
+
+CASES = [(name, method, role) for name in MATRIX for method in ("get", "post") for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "method", "role"), CASES, ids=[f"{n}-{m}-{r}" for n, m, r in CASES])
+def test_permission_matrix(name, method, role, world, client_for):
+    client = client_for(world["users"][role])
+    url = url_for(name, world)
+    response = getattr(client, method)(url)
+    expected = MATRIX[name][method][role]
+    assert response.status_code == expected, f"{method.upper()} {url} as {role}"
+    if role == "anon" and expected == 302 and name != "set_language":
+        assert response["Location"].startswith(reverse("account_login")), "anonymous callers are asked to log in"

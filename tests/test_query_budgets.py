@@ -1,0 +1,73 @@
+"""Every page has a query budget, and its query count does not grow with the data."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scope
+
+from institutions import services
+from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory
+from tests.test_permissions import MATRIX, url_for, world  # noqa: F401  (world is a fixture)
+
+# Most queries any page may make for its most-privileged viewer (session, user, tenant,
+# membership, the page's own reads).
+BUDGETS = {
+    "home": 6,
+    "profile": 5,
+    "institution_create": 5,
+    "healthz": 3,
+    "institutions:home": 9,
+    "institutions:join": 8,
+    "institutions:invitation_accept": 8,
+    "institutions:members": 9,
+    "institutions:leave": 8,
+    "institutions:member_remove": 8,
+    "institutions:invitations": 8,
+    "institutions:settings": 7,
+    "institutions:audit": 8,
+}
+STEP_BUDGET = 7
+
+PAGES = [name for name, row in MATRIX.items() if 200 in row["get"].values()]
+
+
+def viewer_for(row):
+    """The most-privileged caller who gets the page (an organizer sees the most)."""
+    for role in ("organizer", "member", "other", "outsider", "anon"):
+        if row["get"][role] == 200:
+            return role
+    raise AssertionError("page nobody can see")
+
+
+def grow(institution, organizer, n=50):
+    """Add n of everything a page could list."""
+    for _ in range(n):
+        MembershipFactory(institution=institution)
+        InvitationFactory(institution=institution)
+        JoinRequestFactory(institution=institution)
+    with scope(institution=institution):
+        for index in range(n):
+            services.audit_record(institution=institution, actor=organizer, action="invitation.created", target=f"t{index}", role="member")
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_every_page_has_a_budget():
+    assert {name for name in PAGES if ":index" not in name} <= set(BUDGETS)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_stays_within_budget_and_does_not_grow(name, world, client_for):  # noqa: F811
+    client = client_for(world["users"][viewer_for(MATRIX[name])])
+    url = url_for(name, world)
+    client.get(url)  # warm per-process caches (content types, translations)
+    small = count_queries(client, url)
+    grow(world["institution"], world["users"]["organizer"])
+    large = count_queries(client, url)
+    assert large == small, f"{url}: {small} queries with little data, {large} with more"
+    assert small <= BUDGETS.get(name, STEP_BUDGET), f"{url} makes {small} queries"
