@@ -86,3 +86,12 @@ def query_budget(django_assert_max_num_queries):
 def _fast_password_hashing(settings):
     # Hashing strength is Django's concern; tests only need passwords that work.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters and cached pages must not carry over between tests (or runs, on Redis)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
