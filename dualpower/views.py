@@ -1,4 +1,5 @@
 from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
@@ -25,3 +26,11 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def htmx_fragment(request, template_name, context, status=200):
+    """The piece of a page an htmx request swaps, plus the flash messages as an out-of-band
+    swap into the page's status region (so screen readers announce them)."""
+    html = render_to_string(template_name, context, request)
+    html += render_to_string("includes/messages.html", {"oob": True}, request)
+    return HttpResponse(html, status=status)

@@ -18,6 +18,7 @@ from .services import MembershipError
 from .tenancy import MEMBER, ORGANIZER, PUBLIC, tenant_access
 
 from dualpower.forms import posted_data as _posted
+from dualpower.views import htmx_fragment
 
 
 def _url(request, name, **kwargs):
@@ -129,7 +130,7 @@ def member_role(request, pk):
                 "person": membership.user.display_name, "role": membership.get_role_display()})
     if request.htmx:
         membership.refresh_from_db()
-        return render(request, "institutions/members.html#member_row", {
+        return htmx_fragment(request, "institutions/members.html#member_row", {
             "member": membership, "role_form": RoleForm()}, status=status)
     return redirect(_url(request, "members"))
 

@@ -85,8 +85,12 @@ def test_signup_sends_verification_through_notifications(client, db, mailoutbox)
     from notifications.models import Delivery
 
     response = client.post(reverse("account_signup"), {
-        "email": "newcomer@example.org", "password1": "a-good-long-password", "password2": "a-good-long-password"})
+        "email": "newcomer@example.org", "name": "Fatima", "password1": "a-good-long-password",
+        "password2": "a-good-long-password"})
     assert response.status_code == 302
+    from accounts.models import User
+
+    assert User.objects.get(email="newcomer@example.org").display_name == "Fatima"
     assert len(mailoutbox) == 1 and "/accounts/confirm-email/" in mailoutbox[0].body
     delivery = Delivery.objects.get(email="newcomer@example.org")
     assert delivery.kind == Delivery.Kind.ACCOUNT and delivery.status == Delivery.Status.SENT

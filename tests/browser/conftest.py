@@ -39,22 +39,6 @@ TIMEOUT_MS = 10_000
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
-    """A private SQLite test database for the browser tests.
-
-    The project's SQLite test database is one fixed file (var/test-db.sqlite3). Two pytest runs at
-    the same time (someone else's app tests and these) would delete and recreate each other's
-    database mid-run ("disk I/O error"). A file in pytest's tmp folder keeps this run apart; it is
-    still a file, so the live server's thread shares it.
-    """
-    from django.conf import settings
-
-    for alias, db in settings.DATABASES.items():
-        if db["ENGINE"] == "django.db.backends.sqlite3":
-            db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("browser-db") / f"test-{alias}.sqlite3")
-
-
-@pytest.fixture(scope="session")
 def _playwright():
     with sync_playwright() as playwright:
         yield playwright
@@ -74,6 +58,8 @@ def new_context(browser):
 
     def make(**options):
         context = browser.new_context(viewport=VIEWPORT, **options)
+        # Remembered for axe_check, which cannot run where scripts are off.
+        context.dualpower_javascript = options.get("java_script_enabled", True)
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -112,7 +98,20 @@ def run_axe(page):
 
 
 def check_accessibility(page):
-    violations = run_axe(page)
+    if getattr(page.context, "dualpower_javascript", True):
+        violations = run_axe(page)
+    else:
+        # With JavaScript off, axe's timers never fire and axe.run() would hang forever. Check the
+        # same address, as the same signed-in person, in a twin context with scripts on. (A page
+        # that only exists as the answer to a POST cannot be checked this way.)
+        twin = page.context.browser.new_context(viewport=VIEWPORT, storage_state=page.context.storage_state())
+        try:
+            twin_page = twin.new_page()
+            twin_page.set_default_timeout(TIMEOUT_MS)
+            twin_page.goto(page.url)
+            violations = run_axe(twin_page)
+        finally:
+            twin.close()
     if violations:
         pytest.fail(_describe_violations(violations, page.url), pytrace=False)
 
@@ -180,10 +179,15 @@ def outbox(settings, tmp_path):
     return Outbox(folder)
 
 
-def log_in(page, base_url, email_address, password=PASSWORD, next_path=None):
-    """Log in through the real allauth form; wait until the browser has left the login page."""
+def log_in(page, base_url, email_address, password=PASSWORD, next_path=None, check=None):
+    """Log in through the real allauth form; wait until the browser has left the login page.
+
+    `check`, if given, is called with the page once the login form is showing (e.g. `axe_check`).
+    """
     url = f"{base_url}/accounts/login/" + (f"?next={next_path}" if next_path else "")
     page.goto(url)
+    if check is not None:
+        check(page)
     page.locator("input[name=login]").fill(email_address)
     page.locator("input[name=password]").fill(password)
     with page.expect_navigation():
@@ -195,7 +199,7 @@ def log_in(page, base_url, email_address, password=PASSWORD, next_path=None):
 def login(live_server):
     """`login(page, email)`: log a person in through the real login form on the live server."""
 
-    def do(page, email_address, password=PASSWORD, next_path=None):
-        log_in(page, live_server.url, email_address, password, next_path)
+    def do(page, email_address, password=PASSWORD, next_path=None, check=None):
+        log_in(page, live_server.url, email_address, password, next_path, check)
 
     return do

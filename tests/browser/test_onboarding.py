@@ -107,7 +107,8 @@ def test_sign_up_start_an_institution_and_invite_a_second_person(live_server, ou
     second = new_context().new_page()
     second.goto(invite_url)
     axe_check(second)  # invitation, signed out: "create an account or log in"
-    login(second, joiner.email)
+    login(second, joiner.email)  # the login page's own check: test_login_page_is_accessible
+    axe_check(second)  # home, as a person without institutions
     second.goto(invite_url)
     expect(second.get_by_role("heading", level=1)).to_have_text(f"Join {name}")
     axe_check(second)  # invitation, signed in
@@ -130,6 +131,12 @@ def test_sign_up_start_an_institution_and_invite_a_second_person(live_server, ou
     with scopes_disabled():
         roles = dict(Membership.objects.filter(institution__slug=slug).values_list("user__email", "role"))
     assert roles == {founder_email: Membership.Role.ORGANIZER, joiner.email: Membership.Role.MEMBER}
+
+
+def test_login_page_is_accessible(live_server, page, axe_check):
+    page.goto(f"{live_server.url}/accounts/login/")
+    expect(page.locator("input[name=login]")).to_be_visible()
+    axe_check(page)
 
 
 def test_outsider_gets_404_on_members_page(live_server, page, axe_check, login):
@@ -212,10 +219,11 @@ def test_organizer_changes_a_role_with_htmx_swapping_only_the_row(live_server, p
     assert response.status == 200
     assert response.request.headers.get("hx-request") == "true"
 
-    # The row was replaced in place: its new text and message, and no navigation happened.
+    # The row was replaced in place, the message landed in the page's status region, and no
+    # navigation happened.
     row = page.locator(f"#member-{member.pk}")
     expect(row).to_contain_text("Organizer ·")
-    expect(row.get_by_role("status")).to_contain_text("Mo is now: Organizer.")
+    expect(page.locator("#messages[role=status]")).to_contain_text("Mo is now: Organizer.")
     expect(row.get_by_label("Role of Mo")).to_have_value("organizer")
     assert page.evaluate("() => window.__stillTheSamePage") is True
     assert page.url == members_url
@@ -223,3 +231,46 @@ def test_organizer_changes_a_role_with_htmx_swapping_only_the_row(live_server, p
     assert page.locator(f"#member-{organizer.pk}").inner_html() == organizer_row_html
     assert _role_of(member) == Membership.Role.ORGANIZER
     axe_check(page)
+
+
+
+def test_refused_role_change_without_javascript_says_why(live_server, new_context, login, pantry_with_member):
+    organizer, _member = pantry_with_member
+    page = new_context(java_script_enabled=False).new_page()
+    login(page, organizer.user.email)
+    page.goto(f"{live_server.url}/i/eastside-pantry/members/")
+    row = page.locator(f"#member-{organizer.pk}")
+    row.get_by_label("Role of Olga").select_option("member")
+    with page.expect_navigation():
+        row.get_by_role("button", name="Change role").click()
+    expect(page.locator(".messages[role=status]")).to_contain_text("always needs at least one organizer")
+    expect(page.locator(f"#member-{organizer.pk}").get_by_label("Role of Olga")).to_have_value("organizer")
+    assert _role_of(organizer) == Membership.Role.ORGANIZER
+
+
+def test_refused_role_change_with_htmx_says_why(live_server, page, login, pantry_with_member):
+    organizer, _member = pantry_with_member
+    login(page, organizer.user.email)
+    page.goto(f"{live_server.url}/i/eastside-pantry/members/")
+    page.wait_for_function("() => window.htmx !== undefined")
+    row = page.locator(f"#member-{organizer.pk}")
+    row.get_by_label("Role of Olga").select_option("member")
+    with page.expect_response(lambda r: r.url.endswith(f"/members/{organizer.pk}/role/")):
+        row.get_by_role("button", name="Change role").click()
+    assert _role_of(organizer) == Membership.Role.ORGANIZER
+    expect(page.locator("#messages[role=status]")).to_contain_text("always needs at least one organizer", timeout=2_000)
+    expect(row.get_by_label("Role of Olga")).to_have_value("organizer")
+
+
+def test_htmx_role_change_keeps_keyboard_focus(live_server, page, login, pantry_with_member):
+    organizer, member = pantry_with_member
+    login(page, organizer.user.email)
+    page.goto(f"{live_server.url}/i/eastside-pantry/members/")
+    page.wait_for_function("() => window.htmx !== undefined")
+    row = page.locator(f"#member-{member.pk}")
+    row.get_by_label("Role of Mo").select_option("organizer")
+    row.get_by_role("button", name="Change role").focus()
+    with page.expect_response(lambda r: r.url.endswith(f"/members/{member.pk}/role/")):
+        page.keyboard.press("Enter")
+    expect(row).to_contain_text("Organizer ·")
+    expect(row.get_by_role("button", name="Change role")).to_be_focused(timeout=2_000)
