@@ -10,6 +10,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.utils import translation
 
 SESSION_STARTED_KEY = "dp_started"
 SESSION_REFRESHED_KEY = "dp_refreshed"
@@ -31,4 +32,20 @@ class SessionLifetimeMiddleware:
                 logout(request)
             elif now - session.get(SESSION_REFRESHED_KEY, 0) > settings.SESSION_REFRESH_SECONDS:
                 session[SESSION_REFRESHED_KEY] = now
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in person who has not picked a language in this browser gets the one in their
+    profile (which is also the language of their e-mail)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        user = request.user
+        if chosen is None and user.is_authenticated and user.language != getattr(request, "LANGUAGE_CODE", None):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
         return self.get_response(request)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from institutions.forms import LanguageForm
-from institutions.selectors import memberships_for_user
+from institutions.selectors import invitations_for_user, memberships_for_user
 
 from .forms import ProfileForm
 
@@ -20,7 +20,10 @@ def home(request):
     """Signed in: your institutions and a way to start one. Otherwise: what this is and how to begin."""
     if not request.user.is_authenticated:
         return render(request, "accounts/landing.html")
-    return render(request, "accounts/home.html", {"memberships": memberships_for_user(request.user)})
+    return render(request, "accounts/home.html", {
+        "memberships": memberships_for_user(request.user),
+        "invitations": invitations_for_user(request.user),
+    })
 
 
 @login_required

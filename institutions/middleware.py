@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django_scopes import scope
 
 from .models import Institution, Membership
@@ -34,7 +35,8 @@ class TenantMiddleware:
         if institution is None:
             raise Http404("No such institution.")
         request.institution = institution
-        with scope(institution=institution):
+        # Dates and times on the institution's pages are shown in its own time zone.
+        with scope(institution=institution), timezone.override(institution.time_zone):
             if request.user.is_authenticated:
                 request.membership = (
                     Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE)

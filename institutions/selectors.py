@@ -1,6 +1,6 @@
 """Reads for institutions."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404
 
 from .models import AuditEntry, Invitation, JoinRequest, Membership
@@ -18,6 +18,21 @@ def memberships_for_user(user):
         .filter(user=user, status=Membership.Status.ACTIVE)
         .select_related("institution")
         .order_by("institution__name")
+    )
+
+
+def invitations_for_user(user):
+    """Usable e-mail invitations addressed to this person, in any institution (their own rows)."""
+    from django.utils import timezone
+
+    if not user.is_authenticated:
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.with_scopes_disabled()
+        .filter(email=user.email.lower(), revoked_at__isnull=True, expires_at__gt=timezone.now(), uses__lt=F("max_uses"))
+        .exclude(institution__memberships__user=user, institution__memberships__status=Membership.Status.ACTIVE)
+        .select_related("institution")
+        .order_by("-created_at")
     )
 
 

@@ -106,3 +106,35 @@ def test_totp_setup_is_available_to_every_user(member_client):
     # Turning it on asks for the password again first (allauth's reauthentication).
     response = member_client.get(reverse("mfa_activate_totp"))
     assert response.status_code == 302 and "reauthenticate" in response["Location"]
+
+
+def test_home_shows_email_invitations_waiting_for_me(client_for, institution, other_institution, member):
+    from tests.factories import InvitationFactory
+
+    waiting = InvitationFactory(institution=other_institution, email=member.email, max_uses=1)
+    InvitationFactory(institution=institution, email=member.email, max_uses=1)  # already a member there
+    InvitationFactory(institution=other_institution, email="someone-else@example.org", max_uses=1)
+    html = client_for(member).get("/").content.decode()
+    assert f"/i/{other_institution.slug}/invite/{waiting.token}/" in html
+    assert html.count("/invite/") == 1
+
+
+def test_signed_in_person_gets_their_profile_language(client_for, member):
+    member.language = "es"
+    member.save()
+    html = client_for(member).get("/").content.decode()
+    assert '<html lang="es">' in html
+
+
+def test_institution_pages_show_times_in_its_time_zone(organizer_client, institution):
+    from django.utils import timezone
+
+    institution.time_zone = "America/Chicago"
+    institution.save()
+    from institutions import services
+
+    entry = services.audit_record(institution=institution, actor=None, action="institution.updated", fields=["name"])
+    entry.created_at = timezone.datetime(2026, 1, 15, 18, 0, tzinfo=timezone.UTC)
+    entry.save()
+    html = organizer_client.get(f"/i/{institution.slug}/audit/").content.decode()
+    assert 'datetime="2026-01-15T12:00:00-06:00"' in html
