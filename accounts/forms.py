@@ -14,7 +14,9 @@ class SignupForm(forms.Form):
     """Extra sign-up fields (allauth adds e-mail and password)."""
 
     name = forms.CharField(
-        label=_("Your name"), max_length=120, required=False,
+        label=_("Your name"),
+        max_length=120,
+        required=False,
         help_text=_("How other members will see you. You can change it later."),
     )
 

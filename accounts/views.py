@@ -7,12 +7,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from dualpower.forms import posted_data as _posted
 from institutions.forms import LanguageForm
 from institutions.selectors import invitations_for_user, memberships_for_user
 
 from .forms import ProfileForm
-
-from dualpower.forms import posted_data as _posted
 
 
 @require_safe
@@ -20,10 +19,14 @@ def home(request):
     """Signed in: your institutions and a way to start one. Otherwise: what this is and how to begin."""
     if not request.user.is_authenticated:
         return render(request, "accounts/landing.html")
-    return render(request, "accounts/home.html", {
-        "memberships": memberships_for_user(request.user),
-        "invitations": invitations_for_user(request.user),
-    })
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "memberships": memberships_for_user(request.user),
+            "invitations": invitations_for_user(request.user),
+        },
+    )
 
 
 @login_required
@@ -42,8 +45,11 @@ def _remember_language(response, language):
     from django.conf import settings
 
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
     )
 
 

@@ -10,7 +10,11 @@ from .models import Institution, JoinRequest, Membership
 
 
 def time_zone_choices():
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name or name == "UTC"]
+    return [
+        (name, name.replace("_", " "))
+        for name in sorted(zoneinfo.available_timezones())
+        if "/" in name or name == "UTC"
+    ]
 
 
 class InstitutionForm(forms.ModelForm):
@@ -44,12 +48,17 @@ class InstitutionSettingsForm(InstitutionForm):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(
-        label=_("E-mail address"), required=False, max_length=254,
+        label=_("E-mail address"),
+        required=False,
+        max_length=254,
         help_text=_("We send the invitation to this address. Leave it empty to make a link you can share yourself."),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
     max_uses = forms.IntegerField(
-        label=_("How many people can use the link"), min_value=1, max_value=500, initial=10,
+        label=_("How many people can use the link"),
+        min_value=1,
+        max_value=500,
+        initial=10,
         help_text=_("Only for links; an e-mail invitation works once."),
     )
     valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=90, initial=14)

@@ -16,9 +16,33 @@ from django_scopes import ScopedManager
 # Slugs that would collide with the app's own paths or mislead people.
 RESERVED_SLUGS = frozenset(
     {
-        "admin", "api", "account", "accounts", "login", "logout", "signup", "static", "media",
-        "new", "create", "edit", "settings", "i", "i18n", "help", "about", "www", "mail",
-        "dualpower", "dual-power", "support", "security", "public", "join", "invite", "home",
+        "admin",
+        "api",
+        "account",
+        "accounts",
+        "login",
+        "logout",
+        "signup",
+        "static",
+        "media",
+        "new",
+        "create",
+        "edit",
+        "settings",
+        "i",
+        "i18n",
+        "help",
+        "about",
+        "www",
+        "mail",
+        "dualpower",
+        "dual-power",
+        "support",
+        "security",
+        "public",
+        "join",
+        "invite",
+        "home",
     }
 )
 
@@ -58,13 +82,16 @@ class Institution(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(
-        _("web address"), max_length=50, unique=True,
+        _("web address"),
+        max_length=50,
+        unique=True,
         validators=[slug_format, validate_slug_not_reserved],
         help_text=_("Your institution's pages will live at /i/<address>/."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ALTERNATIVE)
     need_statement = models.CharField(
-        _("the need it meets"), max_length=280,
+        _("the need it meets"),
+        max_length=280,
         help_text=_("One or two sentences: what is going unmet, and for whom?"),
     )
     description = models.TextField(_("public description"), max_length=5000, blank=True)
@@ -198,7 +225,9 @@ class JoinRequest(models.Model):
     message = models.TextField(_("a few words about you (optional)"), max_length=1000, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(institution="institution")
@@ -210,6 +239,9 @@ class JoinRequest(models.Model):
                 fields=["institution", "user"], condition=Q(status="pending"), name="join_request_one_pending"
             ),
         ]
+
+    def __str__(self):
+        return f"{self.user} → {self.institution_id} ({self.status})"
 
 
 class AuditEntry(models.Model):
@@ -254,7 +286,11 @@ class AuditEntry(models.Model):
             return self.action
         # Role codes are stored; their labels are shown in the reader's language.
         data = {
-            key: (Membership.Role(value).label if key in {"role", "old", "new"} and value in Membership.Role.values else value)
+            key: (
+                Membership.Role(value).label
+                if key in {"role", "old", "new"} and value in Membership.Role.values
+                else value
+            )
             for key, value in self.data.items()
         }
         try:

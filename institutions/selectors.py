@@ -29,7 +29,9 @@ def invitations_for_user(user):
         return Invitation.objects.none()
     return (
         Invitation.objects.with_scopes_disabled()
-        .filter(email=user.email.lower(), revoked_at__isnull=True, expires_at__gt=timezone.now(), uses__lt=F("max_uses"))
+        .filter(
+            email=user.email.lower(), revoked_at__isnull=True, expires_at__gt=timezone.now(), uses__lt=F("max_uses")
+        )
         .exclude(institution__memberships__user=user, institution__memberships__status=Membership.Status.ACTIVE)
         .select_related("institution")
         .order_by("-created_at")

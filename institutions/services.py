@@ -20,12 +20,18 @@ def audit_record(*, institution, actor, action, **data) -> AuditEntry:
 
 
 @transaction.atomic
-def institution_create(*, creator, name, slug, kind, need_statement, description="", default_language="en",
-                       time_zone="UTC") -> Institution:
+def institution_create(
+    *, creator, name, slug, kind, need_statement, description="", default_language="en", time_zone="UTC"
+) -> Institution:
     """Create an institution; its creator becomes the first organizer."""
     institution = Institution(
-        name=name, slug=slug, kind=kind, need_statement=need_statement, description=description,
-        default_language=default_language, time_zone=time_zone,
+        name=name,
+        slug=slug,
+        kind=kind,
+        need_statement=need_statement,
+        description=description,
+        default_language=default_language,
+        time_zone=time_zone,
     )
     institution.full_clean()
     institution.save()
@@ -79,8 +85,9 @@ def member_add(*, institution, user, role=Membership.Role.MEMBER, actor=None) ->
         membership.save()
     else:
         membership = memberships.create(institution=institution, user=user, role=role)
-    audit_record(institution=institution, actor=actor or user, action="membership.joined",
-                 person=user.display_name, role=role)
+    audit_record(
+        institution=institution, actor=actor or user, action="membership.joined", person=user.display_name, role=role
+    )
     return membership
 
 
@@ -97,8 +104,14 @@ def member_change_role(*, membership, role, actor) -> Membership:
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
-    audit_record(institution=membership.institution, actor=actor, action="membership.role_changed",
-                 person=membership.user.display_name, old=old, new=role)
+    audit_record(
+        institution=membership.institution,
+        actor=actor,
+        action="membership.role_changed",
+        person=membership.user.display_name,
+        old=old,
+        new=role,
+    )
     return membership
 
 
@@ -117,15 +130,27 @@ def member_end(*, membership, actor) -> Membership:
 
 
 @transaction.atomic
-def invitation_create(*, institution, actor, email="", role=Membership.Role.MEMBER, max_uses=1, expires_at=None) -> Invitation:
+def invitation_create(
+    *, institution, actor, email="", role=Membership.Role.MEMBER, max_uses=1, expires_at=None
+) -> Invitation:
     """Create an invitation; an e-mail invitation is sent once the transaction commits."""
-    invitation = Invitation(institution=institution, created_by=actor, email=email.strip().lower(), role=role,
-                            max_uses=1 if email else max_uses)
+    invitation = Invitation(
+        institution=institution,
+        created_by=actor,
+        email=email.strip().lower(),
+        role=role,
+        max_uses=1 if email else max_uses,
+    )
     if expires_at is not None:
         invitation.expires_at = expires_at
     invitation.save()
-    audit_record(institution=institution, actor=actor, action="invitation.created",
-                 target=invitation.email or _("a shareable link"), role=role)
+    audit_record(
+        institution=institution,
+        actor=actor,
+        action="invitation.created",
+        target=invitation.email or _("a shareable link"),
+        role=role,
+    )
     if invitation.email:
         from . import tasks
 
@@ -138,8 +163,12 @@ def invitation_revoke(*, invitation, actor) -> Invitation:
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        audit_record(institution=invitation.institution, actor=actor, action="invitation.revoked",
-                     target=invitation.email or _("a shareable link"))
+        audit_record(
+            institution=invitation.institution,
+            actor=actor,
+            action="invitation.revoked",
+            target=invitation.email or _("a shareable link"),
+        )
     return invitation
 
 
@@ -152,14 +181,18 @@ def invitation_accept(*, invitation, user) -> Membership:
         raise MembershipError(reason)
     if invitation.email and invitation.email != user.email.lower():
         raise MembershipError(_("This invitation was sent to a different e-mail address. Sign in with that address."))
-    existing = Membership.objects.with_scope(institution=invitation.institution).filter(
-        user=user, status=Membership.Status.ACTIVE
-    ).first()
+    existing = (
+        Membership.objects.with_scope(institution=invitation.institution)
+        .filter(user=user, status=Membership.Status.ACTIVE)
+        .first()
+    )
     if existing:
         return existing
-    claimed = Invitation.objects.with_scope(institution=invitation.institution).filter(
-        pk=invitation.pk, revoked_at__isnull=True, uses__lt=F("max_uses"), expires_at__gt=timezone.now()
-    ).update(uses=F("uses") + 1)
+    claimed = (
+        Invitation.objects.with_scope(institution=invitation.institution)
+        .filter(pk=invitation.pk, revoked_at__isnull=True, uses__lt=F("max_uses"), expires_at__gt=timezone.now())
+        .update(uses=F("uses") + 1)
+    )
     if not claimed:
         raise MembershipError(_("This invitation can no longer be used. Ask an organizer for a new one."))
     return member_add(institution=invitation.institution, user=user, role=invitation.role, actor=user)
@@ -168,7 +201,11 @@ def invitation_accept(*, invitation, user) -> Membership:
 @transaction.atomic
 def join_request_create(*, institution, user, message="") -> JoinRequest:
     requests = JoinRequest.objects.with_scope(institution=institution)
-    if Membership.objects.with_scope(institution=institution).filter(user=user, status=Membership.Status.ACTIVE).exists():
+    if (
+        Membership.objects.with_scope(institution=institution)
+        .filter(user=user, status=Membership.Status.ACTIVE)
+        .exists()
+    ):
         raise MembershipError(_("You are already a member."))
     pending = requests.filter(user=user, status=JoinRequest.Status.PENDING).first()
     if pending:
@@ -183,11 +220,14 @@ def join_request_create(*, institution, user, message="") -> JoinRequest:
 
 @transaction.atomic
 def join_request_decide(*, join_request, actor, accept) -> JoinRequest:
-    updated = JoinRequest.objects.with_scope(institution=join_request.institution).filter(
-        pk=join_request.pk, status=JoinRequest.Status.PENDING
-    ).update(
-        status=JoinRequest.Status.ACCEPTED if accept else JoinRequest.Status.DECLINED,
-        decided_by=actor, decided_at=timezone.now(),
+    updated = (
+        JoinRequest.objects.with_scope(institution=join_request.institution)
+        .filter(pk=join_request.pk, status=JoinRequest.Status.PENDING)
+        .update(
+            status=JoinRequest.Status.ACCEPTED if accept else JoinRequest.Status.DECLINED,
+            decided_by=actor,
+            decided_at=timezone.now(),
+        )
     )
     if not updated:
         raise MembershipError(_("This request has already been answered."))

@@ -13,7 +13,9 @@ def send_invitation(institution, *, invitation_id):
     invitation = Invitation.objects.filter(pk=invitation_id).select_related("created_by").first()
     if invitation is None or not invitation.email or not invitation.is_usable:
         return None
-    path = reverse("institutions:invitation_accept", kwargs={"institution_slug": institution.slug, "token": invitation.token})
+    path = reverse(
+        "institutions:invitation_accept", kwargs={"institution_slug": institution.slug, "token": invitation.token}
+    )
     delivery = notify_once(
         key=f"invitation:{invitation.pk}",
         kind=Delivery.Kind.INVITATION,

@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from dualpower.forms import posted_data as _posted
+from dualpower.views import htmx_fragment
+
 from . import rules, selectors, services
 from .forms import DecisionForm, InstitutionForm, InstitutionSettingsForm, InvitationForm, JoinRequestForm, RoleForm
 from .services import MembershipError
 from .tenancy import MEMBER, ORGANIZER, PUBLIC, tenant_access
-
-from dualpower.forms import posted_data as _posted
-from dualpower.views import htmx_fragment
 
 
 def _url(request, name, **kwargs):
@@ -74,7 +74,9 @@ def join_request(request):
         services.join_request_create(institution=institution, user=request.user, message=form.cleaned_data["message"])
         messages.success(request, _("Your request was sent. The organizers will answer it soon."))
         return redirect(institution.get_absolute_url())
-    return render(request, "institutions/join.html", {"form": form, "pending": pending}, status=400 if form.errors else 200)
+    return render(
+        request, "institutions/join.html", {"form": form, "pending": pending}, status=400 if form.errors else 200
+    )
 
 
 @tenant_access(PUBLIC)
@@ -93,11 +95,15 @@ def invitation_accept(request, token):
         else:
             messages.success(request, _("Welcome! You are now a member of %(name)s.") % {"name": institution.name})
             return redirect(institution.get_absolute_url())
-    return render(request, "institutions/invitation.html", {
-        "invitation": invitation,
-        "problem": invitation.unusable_reason(),
-        "already_member": rules.is_member(request.membership),
-    })
+    return render(
+        request,
+        "institutions/invitation.html",
+        {
+            "invitation": invitation,
+            "problem": invitation.unusable_reason(),
+            "already_member": rules.is_member(request.membership),
+        },
+    )
 
 
 @tenant_access(MEMBER)
@@ -126,12 +132,19 @@ def member_role(request, pk):
             messages.error(request, str(error))
             status = 400
         else:
-            messages.success(request, _("%(person)s is now: %(role)s.") % {
-                "person": membership.user.display_name, "role": membership.get_role_display()})
+            messages.success(
+                request,
+                _("%(person)s is now: %(role)s.")
+                % {"person": membership.user.display_name, "role": membership.get_role_display()},
+            )
     if request.htmx:
         membership.refresh_from_db()
-        return htmx_fragment(request, "institutions/members.html#member_row", {
-            "member": membership, "role_form": RoleForm()}, status=status)
+        return htmx_fragment(
+            request,
+            "institutions/members.html#member_row",
+            {"member": membership, "role_form": RoleForm()},
+            status=status,
+        )
     return redirect(_url(request, "members"))
 
 
@@ -161,10 +174,14 @@ def member_leave(request):
             return render(request, "institutions/leave.html", {}, status=400)
         messages.success(request, _("You have left %(name)s.") % {"name": request.institution.name})
         return redirect("home")
-    return render(request, "institutions/leave.html", {
-        "is_last_organizer": rules.is_organizer(request.membership)
-        and selectors.member_counts(request.institution)["organizers"] <= 1,
-    })
+    return render(
+        request,
+        "institutions/leave.html",
+        {
+            "is_last_organizer": rules.is_organizer(request.membership)
+            and selectors.member_counts(request.institution)["organizers"] <= 1,
+        },
+    )
 
 
 @tenant_access(ORGANIZER)
@@ -174,17 +191,27 @@ def invitation_list(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         invitation = services.invitation_create(
-            institution=institution, actor=request.user, email=data["email"], role=data["role"],
-            max_uses=data["max_uses"], expires_at=form.expires_at(),
+            institution=institution,
+            actor=request.user,
+            email=data["email"],
+            role=data["role"],
+            max_uses=data["max_uses"],
+            expires_at=form.expires_at(),
         )
         if invitation.email:
             messages.success(request, _("We are sending the invitation to %(email)s.") % {"email": invitation.email})
         else:
             messages.success(request, _("Your invitation link is ready. Copy it from the list below."))
         return redirect(_url(request, "invitations"))
-    return render(request, "institutions/invitations.html", {
-        "form": form, "invitations": selectors.open_invitations(institution),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "institutions/invitations.html",
+        {
+            "form": form,
+            "invitations": selectors.open_invitations(institution),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @tenant_access(ORGANIZER)
@@ -211,8 +238,11 @@ def join_request_decide(request, pk):
         messages.error(request, str(error))
     else:
         person = join_request.user.display_name
-        messages.success(request, (_("%(person)s is now a member.") if accept else _("You declined %(person)s's request."))
-                         % {"person": person})
+        messages.success(
+            request,
+            (_("%(person)s is now a member.") if accept else _("You declined %(person)s's request."))
+            % {"person": person},
+        )
     return redirect(_url(request, "members"))
 
 
@@ -222,8 +252,11 @@ def institution_settings(request):
     # The form validates a copy, so request.institution keeps its saved values until the service runs.
     form = InstitutionSettingsForm(_posted(request), instance=copy.copy(institution))
     if request.method == "POST" and form.is_valid():
-        services.institution_update(institution=institution, actor=request.user, **{
-            name: form.cleaned_data[name] for name in InstitutionSettingsForm.Meta.fields})
+        services.institution_update(
+            institution=institution,
+            actor=request.user,
+            **{name: form.cleaned_data[name] for name in InstitutionSettingsForm.Meta.fields},
+        )
         messages.success(request, _("Settings saved."))
         return redirect(_url(request, "settings"))
     return render(request, "institutions/settings.html", {"form": form}, status=400 if form.errors else 200)

@@ -27,8 +27,12 @@ class Delivery(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     # Deliveries are internal records (never listed to tenants), so they are not scoped;
     # the institution is kept for export and cleanup.
-    institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     email = models.EmailField()
     language = models.CharField(max_length=8)
     subject = models.CharField(max_length=300, blank=True)

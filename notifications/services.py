@@ -41,7 +41,9 @@ def _send(*, email, subject, text, html, headers=None):
     message.send()
 
 
-def notify_once(*, key, kind, template, context, email=None, recipient=None, institution=None, language=None) -> Delivery:
+def notify_once(
+    *, key, kind, template, context, email=None, recipient=None, institution=None, language=None
+) -> Delivery:
     """Send one e-mail at most once for `key`; safe to call again after any failure."""
     email = email or recipient.email
     language = language or getattr(recipient, "language", None) or settings.LANGUAGE_CODE
@@ -49,8 +51,13 @@ def notify_once(*, key, kind, template, context, email=None, recipient=None, ins
         with transaction.atomic():
             delivery, _created = Delivery.objects.get_or_create(
                 key=key,
-                defaults={"kind": kind, "email": email, "recipient": recipient, "institution": institution,
-                          "language": language},
+                defaults={
+                    "kind": kind,
+                    "email": email,
+                    "recipient": recipient,
+                    "institution": institution,
+                    "language": language,
+                },
             )
     except IntegrityError:
         delivery = Delivery.objects.get(key=key)
@@ -72,7 +79,9 @@ def notify_once(*, key, kind, template, context, email=None, recipient=None, ins
     except Exception as error:
         Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=str(error)[:2000])
         raise
-    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), subject=subject[:300])
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now(), subject=subject[:300]
+    )
     delivery.refresh_from_db()
     return delivery
 
@@ -81,9 +90,15 @@ def send_account_mail(*, message, recipient=None, language=None) -> Delivery:
     """Send account mail now and record it. The person asked for it (a code, a reset link), so
     every request is sent; there is no deduplication key to honour."""
     delivery = Delivery.objects.create(
-        key=f"account:{uuid.uuid4()}", kind=Delivery.Kind.ACCOUNT, email=message.to[0], recipient=recipient,
+        key=f"account:{uuid.uuid4()}",
+        kind=Delivery.Kind.ACCOUNT,
+        email=message.to[0],
+        recipient=recipient,
         language=language or translation.get_language() or settings.LANGUAGE_CODE,
-        subject=str(message.subject)[:300], status=Delivery.Status.SENDING, attempts=1, claimed_at=timezone.now(),
+        subject=str(message.subject)[:300],
+        status=Delivery.Status.SENDING,
+        attempts=1,
+        claimed_at=timezone.now(),
     )
     try:
         message.send()

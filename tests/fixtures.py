@@ -40,7 +40,9 @@ def outsider(db):
 
 @pytest.fixture
 def other_member(other_institution):
-    return MembershipFactory(institution=other_institution, user=UserFactory(email="oona@example.org", name="Oona")).user
+    return MembershipFactory(
+        institution=other_institution, user=UserFactory(email="oona@example.org", name="Oona")
+    ).user
 
 
 def _client_for(user):
@@ -95,3 +97,13 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Requests activate a language for the thread; each test starts back in the default one."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from institutions.models import AuditEntry, Institution, Invitation, JoinRequest, Membership
 from tests.test_permissions import MATRIX, url_for, world  # noqa: F401  (world is a fixture)
@@ -79,8 +81,23 @@ HOSTILE_VALUES = [
 
 @pytest.mark.parametrize("value", HOSTILE_VALUES, ids=range(len(HOSTILE_VALUES)))
 def test_hostile_values_in_every_form_field_never_500(world, client_for, value):  # noqa: F811
-    fields = ["name", "slug", "kind", "need_statement", "description", "default_language", "time_zone",
-              "email", "role", "max_uses", "valid_days", "message", "decision", "language", "next"]
+    fields = [
+        "name",
+        "slug",
+        "kind",
+        "need_statement",
+        "description",
+        "default_language",
+        "time_zone",
+        "email",
+        "role",
+        "max_uses",
+        "valid_days",
+        "message",
+        "decision",
+        "language",
+        "next",
+    ]
     data = dict.fromkeys(fields, value)
     for name, row in MATRIX.items():
         role = "organizer" if row["post"]["organizer"] != 405 else None
@@ -126,7 +143,13 @@ def test_non_utf8_form_data_is_answered_not_crashed(organizer_client, institutio
 def test_rejected_form_says_why_and_keeps_what_was_typed(organizer_client, institution):
     response = organizer_client.post(
         reverse("institutions:settings", kwargs={"institution_slug": institution.slug}),
-        {"name": "Renamed pantry", "kind": "alternative", "need_statement": "", "default_language": "en", "time_zone": "Mars/Base"},
+        {
+            "name": "Renamed pantry",
+            "kind": "alternative",
+            "need_statement": "",
+            "default_language": "en",
+            "time_zone": "Mars/Base",
+        },
     )
     assert response.status_code == 400
     assert b"This field is required." in response.content
@@ -140,10 +163,17 @@ def test_rejected_form_says_why_and_keeps_what_was_typed(organizer_client, insti
 @given(name=st.text(max_size=200), slug=st.text(max_size=80), need=st.text(max_size=400))
 def test_create_institution_form_never_500s(client_for, outsider, name, slug, need):
     client = client_for(outsider)
-    response = client.post(reverse("institution_create"), {
-        "name": name, "slug": slug, "kind": "alternative", "need_statement": need,
-        "default_language": "en", "time_zone": "UTC",
-    })
+    response = client.post(
+        reverse("institution_create"),
+        {
+            "name": name,
+            "slug": slug,
+            "kind": "alternative",
+            "need_statement": need,
+            "default_language": "en",
+            "time_zone": "UTC",
+        },
+    )
     assert response.status_code in {302, 400}
     if response.status_code == 302:
         assert Institution.objects.filter(slug=slug.lower()).exists()

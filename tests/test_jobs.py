@@ -37,7 +37,9 @@ def test_beat_jobs_run_and_are_safe_to_repeat(db):
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
-    Session.objects.create(session_key="x" * 32, session_data="", expire_date=timezone.now() - timezone.timedelta(days=1))
+    Session.objects.create(
+        session_key="x" * 32, session_data="", expire_date=timezone.now() - timezone.timedelta(days=1)
+    )
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         celery_app.tasks[entry["task"]].apply().get()
         celery_app.tasks[entry["task"]].apply().get()

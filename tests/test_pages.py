@@ -35,21 +35,36 @@ def test_htmx_is_served_by_the_app(client, db):
 
 
 def test_member_navigation_shows_the_seven_steps_decisions_and_members(member_client, institution):
-    html = member_client.get(reverse("institutions:home", kwargs={"institution_slug": institution.slug})).content.decode()
+    html = member_client.get(
+        reverse("institutions:home", kwargs={"institution_slug": institution.slug})
+    ).content.decode()
     nav = html.split('aria-label="Institution"', 1)[1].split("</nav>", 1)[0]
-    for app in ["needs", "consultation", "research", "meetings", "logistics", "evaluation", "followthrough", "decisions"]:
+    for app in [
+        "needs",
+        "consultation",
+        "research",
+        "meetings",
+        "logistics",
+        "evaluation",
+        "followthrough",
+        "decisions",
+    ]:
         assert reverse(f"{app}:index", kwargs={"institution_slug": institution.slug}) in nav
     assert reverse("institutions:members", kwargs={"institution_slug": institution.slug}) in nav
     assert reverse("institutions:settings", kwargs={"institution_slug": institution.slug}) not in nav
 
 
 def test_organizer_navigation_adds_settings(organizer_client, institution):
-    html = organizer_client.get(reverse("institutions:home", kwargs={"institution_slug": institution.slug})).content.decode()
+    html = organizer_client.get(
+        reverse("institutions:home", kwargs={"institution_slug": institution.slug})
+    ).content.decode()
     assert reverse("institutions:settings", kwargs={"institution_slug": institution.slug}) in html
 
 
 def test_public_page_shows_no_member_navigation_to_outsiders(outsider_client, institution):
-    html = outsider_client.get(reverse("institutions:home", kwargs={"institution_slug": institution.slug})).content.decode()
+    html = outsider_client.get(
+        reverse("institutions:home", kwargs={"institution_slug": institution.slug})
+    ).content.decode()
     assert 'aria-label="Institution"' not in html
     assert institution.need_statement in html
     assert reverse("institutions:join", kwargs={"institution_slug": institution.slug}) in html

@@ -48,15 +48,35 @@ MATRIX = {
     "institutions:home": {"get": EVERYONE_200, "post": ALL_405},
     # Members and organizers are sent back home with a note; a signed-in non-member may ask.
     "institutions:join": {"get": statuses(302, 200, 200, 302, 302), "post": statuses(302, 302, 302, 302, 302)},
-    "institutions:invitation_accept": {"args": ["token"], "get": EVERYONE_200, "post": statuses(302, 302, 302, 302, 302)},
+    "institutions:invitation_accept": {
+        "args": ["token"],
+        "get": EVERYONE_200,
+        "post": statuses(302, 302, 302, 302, 302),
+    },
     "institutions:members": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
     # The only organizer cannot leave: 400 with the reason, and nothing changes.
     "institutions:leave": {"get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 302, 400)},
-    "institutions:member_role": {"args": ["membership"], "get": ORGANIZER_POST_ONLY, "post": statuses(302, 404, 404, 403, 302)},
-    "institutions:member_remove": {"args": ["membership"], "get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 302)},
+    "institutions:member_role": {
+        "args": ["membership"],
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "institutions:member_remove": {
+        "args": ["membership"],
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
     "institutions:invitations": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
-    "institutions:invitation_revoke": {"args": ["invitation"], "get": ORGANIZER_POST_ONLY, "post": statuses(302, 404, 404, 403, 302)},
-    "institutions:join_request_decide": {"args": ["join_request"], "get": ORGANIZER_POST_ONLY, "post": statuses(302, 404, 404, 403, 302)},
+    "institutions:invitation_revoke": {
+        "args": ["invitation"],
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "institutions:join_request_decide": {
+        "args": ["join_request"],
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
     "institutions:settings": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
     "institutions:audit": {"get": ORGANIZERS_ONLY, "post": ORGANIZER_POST_ONLY},
     "decisions:index": step_row(),

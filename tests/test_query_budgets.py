@@ -47,7 +47,9 @@ def grow(institution, organizer, n=50):
         JoinRequestFactory(institution=institution)
     with scope(institution=institution):
         for index in range(n):
-            services.audit_record(institution=institution, actor=organizer, action="invitation.created", target=f"t{index}", role="member")
+            services.audit_record(
+                institution=institution, actor=organizer, action="invitation.created", target=f"t{index}", role="member"
+            )
 
 
 def count_queries(client, url):

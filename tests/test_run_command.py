@@ -35,9 +35,15 @@ def processes_with_var_dir(var_dir):
 
 @pytest.fixture
 def embedded_env(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DUALPOWER_TESTING", "PYTEST_CURRENT_TEST"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "DUALPOWER_TESTING", "PYTEST_CURRENT_TEST"}
+    }
     env.update({"DJANGO_DEBUG": "1", "DUALPOWER_VAR_DIR": str(tmp_path / "var"), "PYTHONUNBUFFERED": "1"})
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=120
+    )
     return env
 
 
@@ -45,8 +51,13 @@ def test_up_runs_web_worker_and_beat_and_ctrl_c_stops_all(embedded_env, tmp_path
     port = free_port()
     log_path = tmp_path / "up.log"
     with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "manage.py", "up", "--addr", f"127.0.0.1:{port}"],
-                                   cwd=ROOT, env=embedded_env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "up", "--addr", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=embedded_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -81,7 +92,13 @@ def test_up_stops_everything_if_one_part_dies(embedded_env, tmp_path):
         # The port is taken, so the web server exits at once: the others must be stopped too.
         blocker.bind(("127.0.0.1", port))
         blocker.listen()
-        result = subprocess.run([sys.executable, "manage.py", "up", "--addr", f"127.0.0.1:{port}"],
-                                cwd=ROOT, env=embedded_env, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "manage.py", "up", "--addr", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=embedded_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert result.returncode == 1
     assert "web stopped" in result.stderr + result.stdout

@@ -35,7 +35,9 @@ def database_env():
         return {"SQLITE_PATH": db["NAME"], "DATABASE_URL": ""}
     user = db["USER"] or ""
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return {"DATABASE_URL": f"postgres://{user}{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"}
+    return {
+        "DATABASE_URL": f"postgres://{user}{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    }
 
 
 @pytest.fixture
@@ -50,11 +52,27 @@ def worker(tmp_path, django_db_setup):
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "MAIL_DIR": str(mail_dir),
     }
-    log = open(tmp_path / "worker.log", "w+")
+    log = open(tmp_path / "worker.log", "w+")  # noqa: SIM115  (closed in the finally below)
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "dualpower", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-mingle", "--without-gossip", "--without-heartbeat", "-Q", queue],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "dualpower",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "-Q",
+            queue,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     previous = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
     celery_app.conf.task_always_eager = False
@@ -106,10 +124,14 @@ def test_worker_sends_invitation_once_even_when_queued_twice(worker):
 
     send_invitation.delay(institution.pk, invitation_id=invitation.pk)
 
-    wait_for(lambda: Delivery.objects.filter(key=f"invitation:{invitation.pk}", status=Delivery.Status.SENT).exists(), worker)
+    wait_for(
+        lambda: Delivery.objects.filter(key=f"invitation:{invitation.pk}", status=Delivery.Status.SENT).exists(), worker
+    )
     wait_for(lambda: worker["log"].read_text().count("succeeded") >= 2, worker)
     sent = messages_in(worker["mail_dir"])
     assert len(sent) == 1
     assert sent[0]["To"] == "sam@example.org"
-    assert f"/i/{institution.slug}/invite/{invitation.token}/" in sent[0].get_payload(0).get_payload(decode=True).decode()
+    assert (
+        f"/i/{institution.slug}/invite/{invitation.token}/" in sent[0].get_payload(0).get_payload(decode=True).decode()
+    )
     assert Delivery.objects.filter(key__startswith="invitation:").count() == 1

@@ -84,9 +84,15 @@ def test_profile_saves_name_and_language(member_client, member):
 def test_signup_sends_verification_through_notifications(client, db, mailoutbox):
     from notifications.models import Delivery
 
-    response = client.post(reverse("account_signup"), {
-        "email": "newcomer@example.org", "name": "Fatima", "password1": "a-good-long-password",
-        "password2": "a-good-long-password"})
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "newcomer@example.org",
+            "name": "Fatima",
+            "password1": "a-good-long-password",
+            "password2": "a-good-long-password",
+        },
+    )
     assert response.status_code == 302
     from accounts.models import User
 

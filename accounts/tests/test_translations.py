@@ -77,8 +77,11 @@ def parse_po(path):
         match = _FIELD.match(line)
         if match:
             name, index, value = match.group(1), match.group(2), _unescape(match.group(3))
-            if name in ("msgctxt", "msgid") and entry is not None and "msgid" in entry and (
-                name == "msgctxt" or entry["msgstrs"]
+            if (
+                name in ("msgctxt", "msgid")
+                and entry is not None
+                and "msgid" in entry
+                and (name == "msgctxt" or entry["msgstrs"])
             ):
                 finish()
                 entry = None
@@ -142,11 +145,15 @@ def test_spanish_catalogue_is_complete():
 
     problems = []
     if untranslated:
-        problems.append(f"{len(untranslated)} untranslated:\n" + "\n".join(
-            f"  line {e['line']}: {_describe(e)}" for e in untranslated))
+        problems.append(
+            f"{len(untranslated)} untranslated:\n"
+            + "\n".join(f"  line {e['line']}: {_describe(e)}" for e in untranslated)
+        )
     if fuzzy:
-        problems.append(f"{len(fuzzy)} fuzzy (check the translation, then remove the flag):\n" + "\n".join(
-            f"  line {e['line']}: {_describe(e) if e['msgid'] else 'the header'}" for e in fuzzy))
+        problems.append(
+            f"{len(fuzzy)} fuzzy (check the translation, then remove the flag):\n"
+            + "\n".join(f"  line {e['line']}: {_describe(e) if e['msgid'] else 'the header'}" for e in fuzzy)
+        )
     assert not problems, f"The Spanish catalogue {PO_PATH.relative_to(REPO)} is not complete.\n" + "\n".join(problems)
 
 
@@ -180,9 +187,20 @@ def test_spanish_catalogue_is_up_to_date(tmp_path):
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)  # manage.py sets it
     result = subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "es", "--no-obsolete",
-         *(f"--ignore={pattern}" for pattern in MAKEMESSAGES_IGNORE)],
-        cwd=copy, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "es",
+            "--no-obsolete",
+            *(f"--ignore={pattern}" for pattern in MAKEMESSAGES_IGNORE),
+        ],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, f"makemessages failed:\n{result.stdout}\n{result.stderr}"
 
@@ -193,38 +211,41 @@ def test_spanish_catalogue_is_up_to_date(tmp_path):
 
     problems = []
     if missing:
-        problems.append(f"{len(missing)} strings in the source are missing from the catalogue "
-                        "(run makemessages and translate these):\n"
-                        + "\n".join(f"  {_describe(e)}" for e in missing))
+        problems.append(
+            f"{len(missing)} strings in the source are missing from the catalogue "
+            "(run makemessages and translate these):\n" + "\n".join(f"  {_describe(e)}" for e in missing)
+        )
     if stale:
-        problems.append(f"{len(stale)} strings in the catalogue are no longer in the source "
-                        "(run makemessages with --no-obsolete to drop them):\n"
-                        + "\n".join(f"  line {e['line']}: {_describe(e)}" for e in stale))
+        problems.append(
+            f"{len(stale)} strings in the catalogue are no longer in the source "
+            "(run makemessages with --no-obsolete to drop them):\n"
+            + "\n".join(f"  line {e['line']}: {_describe(e)}" for e in stale)
+        )
     assert not problems, f"{PO_PATH.relative_to(REPO)} is out of date.\n" + "\n".join(problems)
 
 
-@pytest.fixture
-def spanish_client(client):
-    assert MO_PATH.exists() and MO_PATH.stat().st_mtime >= PO_PATH.stat().st_mtime, (
-        f"{MO_PATH.relative_to(REPO)} is missing or older than the .po file: compile it with `make messages`"
-    )
+def test_pages_render_in_spanish(client, db):
+    # The same test compilemessages uses to decide whether to compile again.
+    if not MO_PATH.exists() or MO_PATH.stat().st_mtime < PO_PATH.stat().st_mtime:
+        pytest.fail(
+            f"{MO_PATH.relative_to(REPO)} is missing or older than the .po file: compile it with `make messages`",
+            pytrace=False,
+        )
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
-    return client
 
-
-def test_pages_render_in_spanish(spanish_client, db):
-    landing = spanish_client.get("/")
+    landing = client.get("/")
     assert landing.status_code == 200
     page = landing.content.decode()
     assert '<html lang="es">' in page
     assert "Crear una cuenta" in page and "Iniciar sesión" in page
+    assert "Construye instituciones que tu comunidad dirige por sí misma" in page
     assert "Saltar al contenido principal" in page
     assert "Create an account" not in page and "Skip to main content" not in page
 
-    login = spanish_client.get("/accounts/login/")
+    login = client.get("/accounts/login/")
     assert login.status_code == 200
     page = login.content.decode()
     assert '<html lang="es">' in page
     assert "Iniciar sesión" in page
-    # From the project's own catalogue, not allauth's: the sign-up link and the skip link.
-    assert "Registrarse" in page and "Saltar al contenido principal" in page
+    # allauth translates its own login form; the page around it comes from the project's catalogue.
+    assert "Dual Power: herramientas para instituciones dirigidas por las personas a quienes sirven." in page

@@ -18,7 +18,10 @@ def audit_actions(institution):
 def test_creator_becomes_first_organizer(db):
     creator = UserFactory()
     institution = services.institution_create(
-        creator=creator, name="Tenant Pantry", slug="tenant-pantry", kind=Institution.Kind.ALTERNATIVE,
+        creator=creator,
+        name="Tenant Pantry",
+        slug="tenant-pantry",
+        kind=Institution.Kind.ALTERNATIVE,
         need_statement="Food runs out at month's end.",
     )
     with scope(institution=institution):
@@ -118,10 +121,11 @@ def test_email_invitation_only_works_for_its_address(institution):
         services.invitation_accept(invitation=invitation, user=UserFactory(email="sam@example.org"))
 
 
-def test_email_invitation_is_sent_once_after_commit(institution, organizer, django_capture_on_commit_callbacks, mailoutbox):
-    with scope(institution=institution):
-        with django_capture_on_commit_callbacks(execute=True):
-            invitation = services.invitation_create(institution=institution, actor=organizer, email="Sam@Example.org")
+def test_email_invitation_is_sent_once_after_commit(
+    institution, organizer, django_capture_on_commit_callbacks, mailoutbox
+):
+    with scope(institution=institution), django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invitation_create(institution=institution, actor=organizer, email="Sam@Example.org")
     assert invitation.email == "sam@example.org"
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
@@ -164,8 +168,13 @@ def test_one_membership_per_person_is_a_database_rule(institution, member):
 
 
 def test_audit_entry_reads_in_the_readers_language(institution, organizer):
-    from django.utils import translation
 
-    entry = services.audit_record(institution=institution, actor=organizer, action="membership.role_changed",
-                                  person="Mo", old="member", new="organizer")
+    entry = services.audit_record(
+        institution=institution,
+        actor=organizer,
+        action="membership.role_changed",
+        person="Mo",
+        old="member",
+        new="organizer",
+    )
     assert entry.describe() == "changed Mo's role from Member to Organizer"

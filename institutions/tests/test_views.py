@@ -12,11 +12,18 @@ def url(name, institution, **kwargs):
 
 
 def test_creating_an_institution_makes_me_its_organizer(outsider_client, outsider):
-    response = outsider_client.post(reverse("institution_create"), {
-        "name": "Tacoma Tenants", "slug": "tacoma-tenants", "kind": "counter",
-        "need_statement": "Rents rise while repairs wait.", "description": "", "default_language": "en",
-        "time_zone": "America/Los_Angeles",
-    })
+    response = outsider_client.post(
+        reverse("institution_create"),
+        {
+            "name": "Tacoma Tenants",
+            "slug": "tacoma-tenants",
+            "kind": "counter",
+            "need_statement": "Rents rise while repairs wait.",
+            "description": "",
+            "default_language": "en",
+            "time_zone": "America/Los_Angeles",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == "/i/tacoma-tenants/"
     institution = Institution.objects.get(slug="tacoma-tenants")
     with scope(institution=institution):
@@ -25,9 +32,17 @@ def test_creating_an_institution_makes_me_its_organizer(outsider_client, outside
 
 def test_create_form_refuses_a_taken_or_reserved_address(outsider_client, institution):
     for slug in [institution.slug, "admin"]:
-        response = outsider_client.post(reverse("institution_create"), {
-            "name": "X", "slug": slug, "kind": "alternative", "need_statement": "n", "default_language": "en",
-            "time_zone": "UTC"})
+        response = outsider_client.post(
+            reverse("institution_create"),
+            {
+                "name": "X",
+                "slug": slug,
+                "kind": "alternative",
+                "need_statement": "n",
+                "default_language": "en",
+                "time_zone": "UTC",
+            },
+        )
         assert response.status_code == 400
     assert Institution.objects.count() == 1
 
@@ -46,7 +61,9 @@ def test_members_page_shows_management_only_to_organizers(member_client, organiz
 
 
 def test_organizer_creates_a_link_invitation_and_sees_the_link(organizer_client, institution):
-    response = organizer_client.post(url("invitations", institution), {"email": "", "role": "member", "max_uses": 10, "valid_days": 7})
+    response = organizer_client.post(
+        url("invitations", institution), {"email": "", "role": "member", "max_uses": 10, "valid_days": 7}
+    )
     assert response.status_code == 302
     with scope(institution=institution):
         invitation = Invitation.objects.get()
@@ -113,9 +130,17 @@ def test_member_leaves_and_loses_access(member_client, institution):
 
 
 def test_settings_change_is_audited(organizer_client, institution):
-    response = organizer_client.post(url("settings", institution), {
-        "name": "Eastside Pantry", "kind": "alternative", "need_statement": "New statement.",
-        "description": "", "default_language": "es", "time_zone": "America/Chicago"})
+    response = organizer_client.post(
+        url("settings", institution),
+        {
+            "name": "Eastside Pantry",
+            "kind": "alternative",
+            "need_statement": "New statement.",
+            "description": "",
+            "default_language": "es",
+            "time_zone": "America/Chicago",
+        },
+    )
     assert response.status_code == 302
     with scopes_disabled():
         institution.refresh_from_db()
@@ -128,8 +153,11 @@ def test_audit_log_lists_changes_for_organizers(organizer_client, institution, m
     with scope(institution=institution):
         from institutions import services
 
-        services.member_change_role(membership=Membership.objects.get(user=member), role="organizer",
-                                    actor=Membership.objects.get(role="organizer").user)
+        services.member_change_role(
+            membership=Membership.objects.get(user=member),
+            role="organizer",
+            actor=Membership.objects.get(role="organizer").user,
+        )
     html = organizer_client.get(url("audit", institution)).content.decode()
     assert "changed Mo&#x27;s role from Member to Organizer" in html
 
@@ -137,8 +165,9 @@ def test_audit_log_lists_changes_for_organizers(organizer_client, institution, m
 def test_role_change_by_htmx_returns_only_the_row(organizer_client, institution, member):
     with scope(institution=institution):
         membership = Membership.objects.get(user=member)
-    response = organizer_client.post(url("member_role", institution, pk=membership.pk), {"role": "organizer"},
-                                     headers={"HX-Request": "true"})
+    response = organizer_client.post(
+        url("member_role", institution, pk=membership.pk), {"role": "organizer"}, headers={"HX-Request": "true"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith(f'<li id="member-{membership.pk}">')

@@ -25,7 +25,15 @@ def _expect_member_navigation(page, institution_name):
     expect(nav.get_by_role("link", name="Members")).to_be_visible()
     steps = nav.get_by_role("list", name="The seven steps").get_by_role("link")
     expect(steps).to_have_count(7)
-    for title in ["Find a need", "Consult", "Research", "Meet publicly", "Logistics", "Analyze and improve", "Follow through"]:
+    for title in [
+        "Find a need",
+        "Consult",
+        "Research",
+        "Meet publicly",
+        "Logistics",
+        "Analyze and improve",
+        "Follow through",
+    ]:
         expect(nav.get_by_role("link", name=title)).to_have_count(1)
     expect(page.locator(".institution-bar .institution-name")).to_have_text(institution_name)
 
@@ -71,7 +79,8 @@ def test_sign_up_start_an_institution_and_invite_a_second_person(live_server, ou
     form.get_by_label(re.compile(r"^Name\b")).fill(name)
     form.get_by_label(re.compile(r"^Web address\b")).fill(slug)
     form.get_by_role("group", name=re.compile(r"^Kind\b")).get_by_role(
-        "radio", name=re.compile(r"^Counter-institution")).check()
+        "radio", name=re.compile(r"^Counter-institution")
+    ).check()
     form.get_by_label(re.compile(r"^The need it meets\b")).fill("Landlords ignore repairs; tenants face them alone.")
     form.get_by_label(re.compile(r"^Default language\b")).select_option("en")
     form.get_by_label(re.compile(r"^time zone\b", re.I)).select_option("America/Chicago")
@@ -165,7 +174,8 @@ def test_outsider_gets_404_on_members_page(live_server, page, axe_check, login):
 def pantry_with_member(db):
     """An organizer (Olga) and a member (Mo) of the Eastside Pantry."""
     organizer = OrganizerFactory(
-        institution__name="Eastside Pantry", institution__slug="eastside-pantry",
+        institution__name="Eastside Pantry",
+        institution__slug="eastside-pantry",
         user=UserFactory(email="olga@example.org", name="Olga"),
     )
     member = MembershipFactory(institution=organizer.institution, user=UserFactory(email="mo@example.org", name="Mo"))
@@ -201,7 +211,9 @@ def test_organizer_changes_a_role_without_javascript(live_server, new_context, a
     axe_check(page)
 
 
-def test_organizer_changes_a_role_with_htmx_swapping_only_the_row(live_server, page, axe_check, login, pantry_with_member):
+def test_organizer_changes_a_role_with_htmx_swapping_only_the_row(
+    live_server, page, axe_check, login, pantry_with_member
+):
     organizer, member = pantry_with_member
     login(page, organizer.user.email)
     members_url = f"{live_server.url}/i/eastside-pantry/members/"
@@ -213,7 +225,9 @@ def test_organizer_changes_a_role_with_htmx_swapping_only_the_row(live_server, p
     row = page.locator(f"#member-{member.pk}")
     expect(row).to_contain_text("Member ·")
     row.get_by_label("Role of Mo").select_option("organizer")
-    with page.expect_response(lambda r: r.url.endswith(f"/members/{member.pk}/role/") and r.request.method == "POST") as info:
+    with page.expect_response(
+        lambda r: r.url.endswith(f"/members/{member.pk}/role/") and r.request.method == "POST"
+    ) as info:
         row.get_by_role("button", name="Change role").click()
     response = info.value
     assert response.status == 200
@@ -231,7 +245,6 @@ def test_organizer_changes_a_role_with_htmx_swapping_only_the_row(live_server, p
     assert page.locator(f"#member-{organizer.pk}").inner_html() == organizer_row_html
     assert _role_of(member) == Membership.Role.ORGANIZER
     axe_check(page)
-
 
 
 def test_refused_role_change_without_javascript_says_why(live_server, new_context, login, pantry_with_member):

@@ -26,8 +26,16 @@ class Command(BaseCommand):
         commands = {
             "web": [python, "manage.py", "runserver", addr, "--noreload"],
             "worker": [python, "-m", "celery", "-A", "dualpower", "worker", "--pool=solo", "--loglevel=INFO"],
-            "beat": [python, "-m", "celery", "-A", "dualpower", "beat", "--loglevel=INFO",
-                     f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"],
+            "beat": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "dualpower",
+                "beat",
+                "--loglevel=INFO",
+                f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
+            ],
         }
         processes = {}
         stopping = threading.Event()
@@ -40,13 +48,21 @@ class Command(BaseCommand):
 
         for name, command in commands.items():
             processes[name] = subprocess.Popen(
-                command, cwd=settings.BASE_DIR, env=os.environ.copy(), stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, text=True, bufsize=1, start_new_session=True,
+                command,
+                cwd=settings.BASE_DIR,
+                env=os.environ.copy(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                bufsize=1,
+                start_new_session=True,
             )
             threading.Thread(target=self._relay, args=(name, processes[name]), daemon=True).start()
 
         self.stdout.write(self.style.SUCCESS(f"\nDual Power is running at http://{addr}/"))
-        self.stdout.write(f"E-mail is written to files in {settings.MAILERS['default'].get('OPTIONS', {}).get('file_path', 'the SMTP server')}")
+        mail_folder = settings.MAILERS["default"].get("OPTIONS", {}).get("file_path")
+        if mail_folder:
+            self.stdout.write(f"E-mail is written to files in {mail_folder}")
         self.stdout.write("Press Ctrl-C to stop the web server, worker and beat.\n")
 
         exit_code = 0

@@ -28,8 +28,13 @@ INSTITUTIONS = [
         "slug": "riverside-clinic-defense",
         "name": "Riverside Clinic Defense",
         "kind": Institution.Kind.COUNTER,
-        "need_statement": "Patients at the Riverside health clinic are harassed on their way in. We make sure nobody walks in alone.",
-        "description": "We are neighbours who escort patients, hold calm and friendly signs, and keep careful notes of what happens each Saturday.",
+        "need_statement": (
+            "Patients at the Riverside health clinic are harassed on their way in. We make sure nobody walks in alone."
+        ),
+        "description": (
+            "We are neighbours who escort patients, hold calm and friendly signs, and keep "
+            "careful notes of what happens each Saturday."
+        ),
         "time_zone": "America/Los_Angeles",
         "default_language": "en",
         "people": {"rosa@example.org": "organizer", "malik@example.org": "member", "alex@example.org": "member"},
@@ -38,11 +43,22 @@ INSTITUTIONS = [
         "slug": "eastside-pantry",
         "name": "Eastside Tenant Pantry",
         "kind": Institution.Kind.ALTERNATIVE,
-        "need_statement": "Families in the Eastside towers run out of food at the end of the month. The tenants run a pantry for each other.",
-        "description": "A food pantry in the community room of building C, run by the tenants who use it. Open Thursdays and Saturdays.",
+        "need_statement": (
+            "Families in the Eastside towers run out of food at the end of the month. The "
+            "tenants run a pantry for each other."
+        ),
+        "description": (
+            "A food pantry in the community room of building C, run by the tenants who use "
+            "it. Open Thursdays and Saturdays."
+        ),
         "time_zone": "America/Chicago",
         "default_language": "es",
-        "people": {"june@example.org": "organizer", "sam@example.org": "member", "malik@example.org": "organizer", "alex@example.org": "member"},
+        "people": {
+            "june@example.org": "organizer",
+            "sam@example.org": "member",
+            "malik@example.org": "organizer",
+            "alex@example.org": "member",
+        },
     },
 ]
 
@@ -58,14 +74,25 @@ class Command(BaseCommand):
             people = list(spec["people"].items())
             if institution is None:
                 first_email, _role = people[0]
-                fields = {key: spec[key] for key in ("slug", "name", "kind", "need_statement", "description", "time_zone", "default_language")}
+                fields = {
+                    key: spec[key]
+                    for key in (
+                        "slug",
+                        "name",
+                        "kind",
+                        "need_statement",
+                        "description",
+                        "time_zone",
+                        "default_language",
+                    )
+                }
                 institution = services.institution_create(creator=users[first_email], **fields)
             with scope(institution=institution):
                 for email, role in people:
                     membership = services.member_add(institution=institution, user=users[email], role=role)
                     if membership.role != role and role == Membership.Role.ORGANIZER:
                         services.member_change_role(membership=membership, role=role, actor=users[people[0][0]])
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for spec in INSTITUTIONS:
             self.stdout.write(f"  {spec['name']} (/i/{spec['slug']}/)")
             for email, role in spec["people"].items():
