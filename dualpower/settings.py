@@ -306,6 +306,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The whole beat schedule, for every environment. Later issues add their jobs here.
 CELERY_BEAT_SCHEDULE = {
+    "close-due-proposals": {"task": "decisions.tasks.close_due_proposals", "schedule": 60},
+    "send-vote-reminders": {"task": "decisions.tasks.send_vote_reminders", "schedule": 5 * 60},
     "clear-expired-sessions-daily": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,

@@ -23,6 +23,7 @@ institution_patterns = [
 urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("notifications/", include("notifications.urls")),
     path("new/", institution_views.institution_create, name="institution_create"),
     path("healthz", views.healthz, name="healthz"),
     path("i/<slug:institution_slug>/", include(institution_patterns)),

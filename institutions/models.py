@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -100,6 +100,16 @@ class Institution(models.Model):
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Voting rules that hold for every proposal of the institution.
+    vote_min_membership_days = models.PositiveSmallIntegerField(
+        _("days of membership before voting"), default=0, validators=[MaxValueValidator(365)],
+        help_text=_("New members can vote once they have been members this long. Protects against a group "
+                    "joining all at once to swing a vote. 0 means from the first day."),
+    )
+    consensus_stand_aside_limit = models.PositiveSmallIntegerField(
+        _("stand-aside limit for consensus (%)"), default=25, validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("In a consensus vote, the proposal fails if this share of voters or more stand aside."),
+    )
 
     class Meta:
         ordering = ["name"]

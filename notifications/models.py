@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Delivery(models.Model):
@@ -16,12 +17,16 @@ class Delivery(models.Model):
     class Kind(models.TextChoices):
         ACCOUNT = "account", "account"
         INVITATION = "invitation", "invitation"
+        REMINDER = "reminder", "reminder"
+        RESULT = "result", "result"
+        DIGEST = "digest", "digest"
 
     class Status(models.TextChoices):
         PENDING = "pending", "pending"
         SENDING = "sending", "sending"
         SENT = "sent", "sent"
         FAILED = "failed", "failed"
+        SKIPPED = "skipped", "skipped"  # the recipient does not want this kind of mail
 
     key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -49,3 +54,25 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.key} → {self.email} ({self.status})"
+
+
+class MailPreference(models.Model):
+    """A person's choice about one kind of mail from one institution. No row means they get it."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Reminders (votes closing, check-ins, shifts)")
+        RESULT = "result", _("Results of votes")
+        DIGEST = "digest", _("Weekly health digest")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_preferences")
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "institution", "kind"], name="mail_preference_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.institution_id} {self.kind}: {self.enabled}"

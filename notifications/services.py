@@ -11,13 +11,42 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Delivery
+from .models import Delivery, MailPreference
+
+UNSUBSCRIBE_SALT = "dualpower.notifications.unsubscribe"
+OPTIONAL_KINDS = set(MailPreference.Kind.values)
+
+
+def wants_mail(user, institution, kind):
+    if kind not in OPTIONAL_KINDS:
+        return True
+    return not MailPreference.objects.filter(user=user, institution=institution, kind=kind, enabled=False).exists()
+
+
+def mail_preference_set(*, user, institution, kind, enabled):
+    MailPreference.objects.update_or_create(user=user, institution=institution, kind=kind,
+                                            defaults={"enabled": enabled})
+
+
+def unsubscribe_token(user, institution, kind):
+    return signing.dumps({"u": user.pk, "i": institution.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_target(token):
+    """(user_id, institution_id, kind) from a token, or None if it was tampered with."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        return int(data["u"]), int(data["i"]), str(data["k"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +102,20 @@ def notify_once(
         delivery.refresh_from_db()
         return delivery  # sent already, or another worker is sending it right now
 
+    headers = {}
+    if kind in OPTIONAL_KINDS and recipient is not None and institution is not None:
+        if not wants_mail(recipient, institution, kind):
+            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
+            delivery.refresh_from_db()
+            return delivery
+        path = reverse("notifications:unsubscribe", kwargs={"token": unsubscribe_token(recipient, institution, kind)})
+        unsubscribe_url = settings.SITE_URL + path
+        context = {**context, "unsubscribe_url": unsubscribe_url,
+                   "preferences_url": settings.SITE_URL + reverse("notifications:preferences")}
+        headers = {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     subject, text, html = render_message(template=template, context=context, language=language)
     try:
-        _send(email=email, subject=subject, text=text, html=html)
+        _send(email=email, subject=subject, text=text, html=html, headers=headers)
     except Exception as error:
         Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=str(error)[:2000])
         raise

@@ -14,7 +14,9 @@ from django.urls import reverse
 from django_scopes import scope
 
 from institutions.models import Membership
-from tests.factories import InvitationFactory, JoinRequestFactory
+from decisions import services as decision_services
+from notifications.services import unsubscribe_token
+from tests.factories import InvitationFactory, JoinRequestFactory, proposal_in_voting
 from tests.urlwalk import project_url_names
 
 ROLES = ("anon", "outsider", "other", "member", "organizer")
@@ -45,11 +47,14 @@ MATRIX = {
     "set_language": {"get": ALL_405, "post": statuses(302, 302, 302, 302, 302)},
     "institution_create": {"get": SIGNED_IN, "post": statuses(302, 400, 400, 400, 400)},
     "healthz": {"get": EVERYONE_200, "post": ALL_405},
+    "notifications:preferences": {"get": SIGNED_IN, "post": statuses(302, 302, 302, 302, 302)},
+    # The signed token is the authorization (one-click unsubscribe from a mail client).
+    "notifications:unsubscribe": {"args": {"token": "unsubscribe"}, "get": EVERYONE_200, "post": EVERYONE_200},
     "institutions:home": {"get": EVERYONE_200, "post": ALL_405},
     # Members and organizers are sent back home with a note; a signed-in non-member may ask.
     "institutions:join": {"get": statuses(302, 200, 200, 302, 302), "post": statuses(302, 302, 302, 302, 302)},
     "institutions:invitation_accept": {
-        "args": ["token"],
+        "args": {"token": "token"},
         "get": EVERYONE_200,
         "post": statuses(302, 302, 302, 302, 302),
     },
@@ -57,29 +62,47 @@ MATRIX = {
     # The only organizer cannot leave: 400 with the reason, and nothing changes.
     "institutions:leave": {"get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 302, 400)},
     "institutions:member_role": {
-        "args": ["membership"],
+        "args": {"pk": "membership"},
         "get": ORGANIZER_POST_ONLY,
         "post": statuses(302, 404, 404, 403, 302),
     },
     "institutions:member_remove": {
-        "args": ["membership"],
+        "args": {"pk": "membership"},
         "get": ORGANIZERS_ONLY,
         "post": statuses(302, 404, 404, 403, 302),
     },
     "institutions:invitations": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
     "institutions:invitation_revoke": {
-        "args": ["invitation"],
+        "args": {"pk": "invitation"},
         "get": ORGANIZER_POST_ONLY,
         "post": statuses(302, 404, 404, 403, 302),
     },
     "institutions:join_request_decide": {
-        "args": ["join_request"],
+        "args": {"pk": "join_request"},
         "get": ORGANIZER_POST_ONLY,
         "post": statuses(302, 404, 404, 403, 302),
     },
     "institutions:settings": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
     "institutions:audit": {"get": ORGANIZERS_ONLY, "post": ORGANIZER_POST_ONLY},
     "decisions:index": step_row(),
+    "decisions:new": {"get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 400, 400)},
+    "decisions:detail": {"args": {"pk": "proposal"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    # An empty ballot is refused with the reason; both are on the voter roll.
+    "decisions:vote": {"args": {"pk": "proposal"}, "get": MEMBERS_405, "post": statuses(302, 404, 404, 400, 400)},
+    # The organizer wrote the proposal; a plain member may not move it (403); no action given: 400.
+    "decisions:transition": {"args": {"pk": "proposal"}, "get": MEMBERS_405, "post": statuses(302, 404, 404, 403, 400)},
+    # Revising is for the author, and only before voting: this proposal is in voting.
+    "decisions:revise": {"args": {"pk": "proposal"}, "get": statuses(302, 404, 404, 403, 403),
+                         "post": statuses(302, 404, 404, 403, 403)},
+    "decisions:versions": {"args": {"pk": "proposal"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "decisions:comment_add": {"args": {"pk": "proposal"}, "get": MEMBERS_405, "post": statuses(302, 404, 404, 400, 400)},
+    # The member wrote the comment a moment ago: only they may edit it.
+    "decisions:comment_edit": {"args": {"pk": "proposal", "comment_pk": "comment"},
+                               "get": statuses(302, 404, 404, 200, 403), "post": statuses(302, 404, 404, 400, 403)},
+    "decisions:comment_hide": {"args": {"pk": "proposal", "comment_pk": "comment"}, "get": ORGANIZERS_ONLY,
+                               "post": statuses(302, 404, 404, 403, 400)},
+    "decisions:results": {"args": {"pk": "proposal"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "decisions:results_csv": {"args": {"pk": "closed_proposal"}, "get": ORGANIZERS_ONLY, "post": ORGANIZER_POST_ONLY},
     "needs:index": step_row(),
     "consultation:index": step_row(),
     "research:index": step_row(),
@@ -95,6 +118,11 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
     """One institution with an organizer and a member, plus people outside it, and one of each object."""
     with scope(institution=institution):
         membership = Membership.objects.get(user=member)
+    proposal = proposal_in_voting(institution, organizer, method="consent")
+    closed = proposal_in_voting(institution, organizer, title="Buy a freezer")
+    with scope(institution=institution):
+        comment = decision_services.comment_add(proposal=proposal, author=member, text="Could we start in May?")
+        decision_services.voting_close(proposal=closed)
     return {
         "institution": institution,
         "users": {"anon": None, "outsider": outsider, "other": other_member, "member": member, "organizer": organizer},
@@ -103,6 +131,10 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
             "invitation": InvitationFactory(institution=institution).pk,
             "token": InvitationFactory(institution=institution).token,
             "join_request": JoinRequestFactory(institution=institution).pk,
+            "proposal": proposal.pk,
+            "closed_proposal": closed.pk,
+            "comment": comment.pk,
+            "unsubscribe": unsubscribe_token(member, institution, "reminder"),
         },
     }
 
@@ -112,9 +144,8 @@ def url_for(name, world):
     kwargs = {}
     if "<slug:institution_slug>" in route:
         kwargs["institution_slug"] = world["institution"].slug
-    row = MATRIX[name]
-    for arg in row.get("args", []):
-        kwargs["token" if arg == "token" else "pk"] = world["objects"][arg]
+    for kwarg, key in MATRIX[name].get("args", {}).items():
+        kwargs[kwarg] = world["objects"][key]
     return reverse(name, kwargs=kwargs)
 
 

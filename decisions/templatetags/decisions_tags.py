@@ -1,0 +1,28 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    """`mapping|get_item:key` for dicts and QueryDicts (a missing key gives an empty string)."""
+    if mapping is None:
+        return ""
+    try:
+        return mapping.get(str(key), mapping.get(key, "")) if hasattr(mapping, "get") else ""
+    except TypeError:
+        return ""
+
+
+@register.filter
+def ranking_position(ranking, option_id):
+    """1-based place of an option in a ranking list, or an empty string."""
+    try:
+        return ranking.index(option_id) + 1
+    except (AttributeError, ValueError):
+        return ""
+
+
+@register.filter
+def editable_now(comment, user):
+    return comment.editable_by(user)
