@@ -59,8 +59,12 @@ def ballot_from_post(proposal, option_ids, data):
     elif method == Method.APPROVAL:
         choice = {"approve": [_int(v, _("Choose options from the list.")) for v in data.getlist("approve")]}
     elif method == Method.SCORE:
-        choice = {"scores": {str(pk): _int(data.get(f"score-{pk}", ""), _("Give every option a score from 0 to 5."))
-                             for pk in option_ids}}
+        choice = {
+            "scores": {
+                str(pk): _int(data.get(f"score-{pk}", ""), _("Give every option a score from 0 to 5."))
+                for pk in option_ids
+            }
+        }
     elif method == Method.DOTS:
         choice = {"dots": {}}
         for pk in option_ids:
@@ -116,8 +120,9 @@ def check_choice(proposal, option_ids, choice):
             raise BallotError(_("Put zero or more dots on options from the list."))
         total = sum(dots.values())
         if total > proposal.dots_per_voter:
-            raise BallotError(_("You have %(n)s dots; this ballot uses %(used)s.") % {"n": proposal.dots_per_voter,
-                                                                                      "used": total})
+            raise BallotError(
+                _("You have %(n)s dots; this ballot uses %(used)s.") % {"n": proposal.dots_per_voter, "used": total}
+            )
         if total == 0:
             raise BallotError(_("Place at least one dot."))
         return {"dots": {str(k): v for k, v in sorted(dots.items()) if v}}

@@ -9,20 +9,33 @@ from .models import Method, Proposal
 
 class ProposalForm(forms.ModelForm):
     options_text = forms.CharField(
-        label=_("Options (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Options (one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         max_length=6000,
         help_text=_("Only for approval, score, dot and ranked-choice voting: the choices people vote on."),
     )
     deadline = forms.DateTimeField(
-        label=_("Voting closes"), required=False,
+        label=_("Voting closes"),
+        required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("In the institution's time zone. You can also set it when you open voting."),
     )
 
     class Meta:
         model = Proposal
-        fields = ["title", "text", "method", "options_text", "threshold", "dots_per_voter", "quorum_percent",
-                  "secret", "hide_results_until_closed", "deadline"]
+        fields = [
+            "title",
+            "text",
+            "method",
+            "options_text",
+            "threshold",
+            "dots_per_voter",
+            "quorum_percent",
+            "secret",
+            "hide_results_until_closed",
+            "deadline",
+        ]
         widgets = {"text": forms.Textarea(attrs={"rows": 8}), "method": forms.RadioSelect}
         help_texts = {
             "text": _("Plain text. Leave a blank line between paragraphs; links become clickable."),
@@ -34,8 +47,9 @@ class ProposalForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         from .models import METHOD_EXPLANATIONS
 
-        self.fields["method"].choices = [(value, f"{label} — {METHOD_EXPLANATIONS[value]}")
-                                         for value, label in Method.choices]
+        self.fields["method"].choices = [
+            (value, f"{label} — {METHOD_EXPLANATIONS[value]}") for value, label in Method.choices
+        ]
 
     def clean_deadline(self):
         deadline = self.cleaned_data.get("deadline")
@@ -55,7 +69,8 @@ class ReviseForm(forms.Form):
 
 class OpenVotingForm(forms.Form):
     deadline = forms.DateTimeField(
-        label=_("Voting closes"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        label=_("Voting closes"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("In the institution's time zone."),
     )
 

@@ -77,8 +77,12 @@ METHOD_EXPLANATIONS = {
 
 OPTION_METHODS = {Method.APPROVAL, Method.SCORE, Method.DOTS, Method.RANKED}
 
-SUPERMAJORITY_THRESHOLDS = [("3/5", _("three in five (60%)")), ("2/3", _("two in three (67%)")),
-                            ("3/4", _("three in four (75%)")), ("1/1", _("everyone (100%)"))]
+SUPERMAJORITY_THRESHOLDS = [
+    ("3/5", _("three in five (60%)")),
+    ("2/3", _("two in three (67%)")),
+    ("3/4", _("three in four (75%)")),
+    ("1/1", _("everyone (100%)")),
+]
 
 
 class Proposal(models.Model):
@@ -108,11 +112,14 @@ class Proposal(models.Model):
         _("dots per voter"), default=5, validators=[MinValueValidator(1), MaxValueValidator(50)]
     )
     quorum_percent = models.PositiveSmallIntegerField(
-        _("quorum (%)"), default=0, validators=[MaxValueValidator(100)],
+        _("quorum (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
         help_text=_("The share of members on the voter roll who must take part for the result to count."),
     )
     secret = models.BooleanField(
-        _("secret ballot"), default=False,
+        _("secret ballot"),
+        default=False,
         help_text=_("Nobody, not even organizers, can see how anyone voted. A secret ballot cannot be changed."),
     )
     hide_results_until_closed = models.BooleanField(_("hide results until voting closes"), default=True)
@@ -136,9 +143,7 @@ class Proposal(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "deadline"])]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(status="closed") | ~Q(outcome=""), name="proposal_closed_has_outcome"
-            ),
+            models.CheckConstraint(condition=~Q(status="closed") | ~Q(outcome=""), name="proposal_closed_has_outcome"),
         ]
 
     def __str__(self):
@@ -226,7 +231,9 @@ class Comment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
-    hidden_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     hidden_reason = models.CharField(_("reason"), max_length=300, blank=True)
 
     objects = ScopedManager(institution="proposal__institution")

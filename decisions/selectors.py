@@ -25,10 +25,14 @@ class ProposalResult:
 
     def as_json(self):
         return {
-            "outcome": self.outcome, "roll_size": self.roll_size, "turnout": self.turnout,
-            "quorum_percent": self.quorum_percent, "quorum_met": self.quorum_met,
+            "outcome": self.outcome,
+            "roll_size": self.roll_size,
+            "turnout": self.turnout,
+            "quorum_percent": self.quorum_percent,
+            "quorum_met": self.quorum_met,
             "totals": {str(k): (str(v) if isinstance(v, Fraction) else v) for k, v in self.totals.items()},
-            "winners": list(self.winners), "rounds": self.rounds,
+            "winners": list(self.winners),
+            "rounds": self.rounds,
         }
 
     @classmethod
@@ -42,8 +46,11 @@ class ProposalResult:
 
 def _choices(proposal):
     model = SecretBallot if proposal.secret else Ballot
-    return list(model.objects.with_scope(institution=proposal.institution).filter(proposal=proposal)
-                .values_list("choice", flat=True))
+    return list(
+        model.objects.with_scope(institution=proposal.institution)
+        .filter(proposal=proposal)
+        .values_list("choice", flat=True)
+    )
 
 
 def tally_for(proposal, choices, option_ids):
@@ -82,21 +89,35 @@ def result_for(proposal, *, live=False) -> ProposalResult:
     scoped = {"institution": proposal.institution}
     option_ids = list(Option.objects.with_scope(**scoped).filter(proposal=proposal).values_list("pk", flat=True))
     choices = _choices(proposal)
-    roll = RollEntry.objects.with_scope(**scoped).filter(proposal=proposal).aggregate(
-        size=Count("pk"), voted=Count("pk", filter=Q(has_voted=True))
+    roll = (
+        RollEntry.objects.with_scope(**scoped)
+        .filter(proposal=proposal)
+        .aggregate(size=Count("pk"), voted=Count("pk", filter=Q(has_voted=True)))
     )
     counted = tally_for(proposal, choices, option_ids)
     turnout = len(choices)
-    quorum_met = turnout * 100 >= proposal.quorum_percent * roll["size"] and (turnout > 0 or proposal.quorum_percent == 0)
+    quorum_met = turnout * 100 >= proposal.quorum_percent * roll["size"] and (
+        turnout > 0 or proposal.quorum_percent == 0
+    )
     outcome = OUTCOMES[counted.outcome] if quorum_met else Proposal.Outcome.NO_QUORUM
     rounds = [
-        {"counts": {str(k): v for k, v in r.counts.items()}, "exhausted": r.exhausted,
-         "eliminated": list(r.eliminated), "tie_break": r.tie_break}
+        {
+            "counts": {str(k): v for k, v in r.counts.items()},
+            "exhausted": r.exhausted,
+            "eliminated": list(r.eliminated),
+            "tie_break": r.tie_break,
+        }
         for r in counted.rounds
     ]
     return ProposalResult(
-        outcome=outcome, roll_size=roll["size"], turnout=turnout, quorum_percent=proposal.quorum_percent,
-        quorum_met=quorum_met, totals=dict(counted.totals), winners=list(counted.winners), rounds=rounds,
+        outcome=outcome,
+        roll_size=roll["size"],
+        turnout=turnout,
+        quorum_percent=proposal.quorum_percent,
+        quorum_met=quorum_met,
+        totals=dict(counted.totals),
+        winners=list(counted.winners),
+        rounds=rounds,
     )
 
 

@@ -34,14 +34,35 @@ def _clean_options(labels):
 
 
 @transaction.atomic
-def proposal_create(*, institution, author, title, text, method, options=(), threshold="2/3", dots_per_voter=5,
-                    quorum_percent=0, secret=False, hide_results_until_closed=True, deadline=None,
-                    concerns=None) -> Proposal:
+def proposal_create(
+    *,
+    institution,
+    author,
+    title,
+    text,
+    method,
+    options=(),
+    threshold="2/3",
+    dots_per_voter=5,
+    quorum_percent=0,
+    secret=False,
+    hide_results_until_closed=True,
+    deadline=None,
+    concerns=None,
+) -> Proposal:
     """Draft a proposal (status draft), with its first version and its options."""
     proposal = Proposal(
-        institution=institution, author=author, title=title.strip(), text=text.strip(), method=method,
-        threshold=threshold, dots_per_voter=dots_per_voter, quorum_percent=quorum_percent, secret=secret,
-        hide_results_until_closed=hide_results_until_closed, deadline=deadline,
+        institution=institution,
+        author=author,
+        title=title.strip(),
+        text=text.strip(),
+        method=method,
+        threshold=threshold,
+        dots_per_voter=dots_per_voter,
+        quorum_percent=quorum_percent,
+        secret=secret,
+        hide_results_until_closed=hide_results_until_closed,
+        deadline=deadline,
     )
     if concerns is not None:
         proposal.concerns_type = ContentType.objects.get_for_model(concerns)
@@ -107,9 +128,11 @@ def voting_open(*, proposal, actor, deadline=None, now=None) -> Proposal:
         raise ProposalError(_("Set a closing time at least a few minutes from now."))
     institution = locked.institution
     joined_before = now - timedelta(days=institution.vote_min_membership_days)
-    voters = Membership.objects.with_scope(institution=institution).filter(
-        status=Membership.Status.ACTIVE, joined_at__lte=joined_before
-    ).values_list("user_id", flat=True)
+    voters = (
+        Membership.objects.with_scope(institution=institution)
+        .filter(status=Membership.Status.ACTIVE, joined_at__lte=joined_before)
+        .values_list("user_id", flat=True)
+    )
     RollEntry.objects.with_scope(institution=institution).bulk_create(
         RollEntry(proposal=locked, user_id=user_id) for user_id in voters
     )
@@ -117,14 +140,18 @@ def voting_open(*, proposal, actor, deadline=None, now=None) -> Proposal:
     locked.voting_opened_at = now
     locked.deadline = deadline
     locked.save(update_fields=["status", "voting_opened_at", "deadline"])
-    audit_record(institution=institution, actor=actor, action="proposal.voting_opened", title=locked.title,
-                 voters=len(voters))
+    audit_record(
+        institution=institution, actor=actor, action="proposal.voting_opened", title=locked.title, voters=len(voters)
+    )
     return locked
 
 
 def option_ids_of(proposal):
-    return list(Option.objects.with_scope(institution=proposal.institution).filter(proposal=proposal)
-                .values_list("pk", flat=True))
+    return list(
+        Option.objects.with_scope(institution=proposal.institution)
+        .filter(proposal=proposal)
+        .values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic
@@ -171,9 +198,12 @@ def voting_close(*, proposal, actor=None, now=None) -> bool:
     from .selectors import result_for
 
     now = now or timezone.now()
-    locked = Proposal.objects.with_scope(institution=proposal.institution).select_for_update().filter(
-        pk=proposal.pk, status=Proposal.Status.VOTING
-    ).first()
+    locked = (
+        Proposal.objects.with_scope(institution=proposal.institution)
+        .select_for_update()
+        .filter(pk=proposal.pk, status=Proposal.Status.VOTING)
+        .first()
+    )
     if locked is None:
         return False
     result = result_for(locked, live=True)
@@ -182,8 +212,13 @@ def voting_close(*, proposal, actor=None, now=None) -> bool:
     locked.outcome = result.outcome
     locked.result = result.as_json()
     locked.save(update_fields=["status", "closed_at", "outcome", "result"])
-    audit_record(institution=locked.institution, actor=actor, action="proposal.closed", title=locked.title,
-                 outcome=locked.outcome)
+    audit_record(
+        institution=locked.institution,
+        actor=actor,
+        action="proposal.closed",
+        title=locked.title,
+        outcome=locked.outcome,
+    )
     tasks.send_results.enqueue(institution=locked.institution, proposal_id=locked.pk)
     return True
 
@@ -229,6 +264,11 @@ def comment_hide(*, comment, actor, reason) -> Comment:
     comment.hidden_by = actor
     comment.hidden_reason = reason[:300]
     comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-    audit_record(institution=comment.proposal.institution, actor=actor, action="comment.hidden",
-                 title=comment.proposal.title, reason=comment.hidden_reason)
+    audit_record(
+        institution=comment.proposal.institution,
+        actor=actor,
+        action="comment.hidden",
+        title=comment.proposal.title,
+        reason=comment.hidden_reason,
+    )
     return comment

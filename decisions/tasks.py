@@ -25,8 +25,11 @@ REMIND_BEFORE = timedelta(hours=24)
 def close_due_proposals():
     """Every minute: close every proposal whose deadline has passed."""
     with scopes_disabled():  # a scan across institutions for due work; each close runs in its own scope
-        due = list(Proposal.objects.filter(status=Proposal.Status.VOTING, deadline__lte=timezone.now())
-                   .values_list("institution_id", "pk"))
+        due = list(
+            Proposal.objects.filter(status=Proposal.Status.VOTING, deadline__lte=timezone.now()).values_list(
+                "institution_id", "pk"
+            )
+        )
     for institution_id, proposal_id in due:
         close_proposal.delay(institution_id, proposal_id=proposal_id)
     return len(due)
@@ -47,9 +50,14 @@ def send_vote_reminders():
     """Every few minutes: remind voters who have not voted, once, a day before the deadline."""
     now = timezone.now()
     with scopes_disabled():  # the scan crosses institutions; reminders run in each one's scope
-        due = list(Proposal.objects.filter(status=Proposal.Status.VOTING, deadline__gt=now,
-                                           deadline__lte=now + REMIND_BEFORE, reminders_sent_at__isnull=True)
-                   .values_list("institution_id", "pk"))
+        due = list(
+            Proposal.objects.filter(
+                status=Proposal.Status.VOTING,
+                deadline__gt=now,
+                deadline__lte=now + REMIND_BEFORE,
+                reminders_sent_at__isnull=True,
+            ).values_list("institution_id", "pk")
+        )
     for institution_id, proposal_id in due:
         remind_voters.delay(institution_id, proposal_id=proposal_id)
     return len(due)
@@ -69,8 +77,11 @@ def remind_voters(institution, *, proposal_id):
     sent = 0
     for entry in waiting:
         delivery = notify_once(
-            key=f"vote-reminder:{proposal.pk}:{entry.user_id}", kind=Delivery.Kind.REMINDER,
-            template="decisions/email/reminder", recipient=entry.user, institution=institution,
+            key=f"vote-reminder:{proposal.pk}:{entry.user_id}",
+            kind=Delivery.Kind.REMINDER,
+            template="decisions/email/reminder",
+            recipient=entry.user,
+            institution=institution,
             context=_proposal_context(institution, proposal),
         )
         sent += delivery.status == Delivery.Status.SENT
@@ -87,8 +98,11 @@ def send_results(institution, *, proposal_id):
     members = Membership.objects.filter(status=Membership.Status.ACTIVE).select_related("user")
     for membership in members:
         notify_once(
-            key=f"vote-result:{proposal.pk}:{membership.user_id}", kind=Delivery.Kind.RESULT,
-            template="decisions/email/result", recipient=membership.user, institution=institution,
+            key=f"vote-result:{proposal.pk}:{membership.user_id}",
+            kind=Delivery.Kind.RESULT,
+            template="decisions/email/result",
+            recipient=membership.user,
+            institution=institution,
             context=_proposal_context(institution, proposal),
         )
     return len(members)

@@ -40,10 +40,16 @@ def proposal_list(request):
     if status_filter not in FILTERS:
         status_filter = None
     proposals = selectors.proposals_for(request.institution, request.user, status_filter=status_filter)[:100]
-    return render(request, "decisions/index.html", {
-        "proposals": proposals, "filters": FILTERS, "current_filter": status_filter,
-        "awaiting": selectors.awaiting_vote_count(request.institution, request.user),
-    })
+    return render(
+        request,
+        "decisions/index.html",
+        {
+            "proposals": proposals,
+            "filters": FILTERS,
+            "current_filter": status_filter,
+            "awaiting": selectors.awaiting_vote_count(request.institution, request.user),
+        },
+    )
 
 
 @tenant_access(MEMBER)
@@ -53,10 +59,18 @@ def proposal_new(request):
         data = form.cleaned_data
         try:
             proposal = services.proposal_create(
-                institution=request.institution, author=request.user, title=data["title"], text=data["text"],
-                method=data["method"], options=form.option_labels(), threshold=data["threshold"],
-                dots_per_voter=data["dots_per_voter"], quorum_percent=data["quorum_percent"], secret=data["secret"],
-                hide_results_until_closed=data["hide_results_until_closed"], deadline=data["deadline"],
+                institution=request.institution,
+                author=request.user,
+                title=data["title"],
+                text=data["text"],
+                method=data["method"],
+                options=form.option_labels(),
+                threshold=data["threshold"],
+                dots_per_voter=data["dots_per_voter"],
+                quorum_percent=data["quorum_percent"],
+                secret=data["secret"],
+                hide_results_until_closed=data["hide_results_until_closed"],
+                deadline=data["deadline"],
             )
         except services.ProposalError as error:
             form.add_error(None, str(error))
@@ -73,8 +87,11 @@ def _prefill(submitted, my_ballot):
     if my_ballot is None:
         return {}
     choice = my_ballot.choice
-    values = {"choice": choice.get("choice", ""), "reason": choice.get("reason", ""),
-              "approve": [str(pk) for pk in choice.get("approve", [])]}
+    values = {
+        "choice": choice.get("choice", ""),
+        "reason": choice.get("reason", ""),
+        "approve": [str(pk) for pk in choice.get("approve", [])],
+    }
     values.update({f"score-{pk}": str(v) for pk, v in choice.get("scores", {}).items()})
     values.update({f"dots-{pk}": str(v) for pk, v in choice.get("dots", {}).items()})
     values.update({f"rank-{pk}": str(place) for place, pk in enumerate(choice.get("ranking", []), start=1)})
@@ -125,15 +142,23 @@ def vote(request, pk):
     status, receipt, error = 200, None, None
     try:
         choice = ballot_from_post(proposal, [option.pk for option in options], request.POST)
-        receipt = services.vote_cast(proposal=proposal, member=request.user, choice=choice,
-                                     option_ids=[option.pk for option in options])
+        receipt = services.vote_cast(
+            proposal=proposal, member=request.user, choice=choice, option_ids=[option.pk for option in options]
+        )
     except BallotError as problem:
         error, status = str(problem), 400
         messages.error(request, error)
     else:
-        messages.success(request, _("Your vote is counted.") if receipt is None else _(
-            "Your secret ballot is counted. Your receipt code is %(code)s: keep it to find your ballot in the "
-            "published list.") % {"code": receipt})
+        messages.success(
+            request,
+            _("Your vote is counted.")
+            if receipt is None
+            else _(
+                "Your secret ballot is counted. Your receipt code is %(code)s: keep it to find your ballot in the "
+                "published list."
+            )
+            % {"code": receipt},
+        )
     if request.htmx:
         context = _detail_context(request, proposal, receipt=receipt, submitted=request.POST)
         return htmx_fragment(request, "decisions/detail.html#ballot", context, status=status)
@@ -173,8 +198,9 @@ def comment_edit(request, pk, comment_pk):
         services.comment_edit(comment=comment, author=request.user, text=form.cleaned_data["text"])
         messages.success(request, _("Your comment is updated."))
         return redirect(comment.proposal.get_absolute_url() + f"#comment-{comment.pk}")
-    return render(request, "decisions/comment_edit.html", {"form": form, "comment": comment},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "decisions/comment_edit.html", {"form": form, "comment": comment}, status=400 if form.errors else 200
+    )
 
 
 @tenant_access(ORGANIZER)
@@ -185,8 +211,9 @@ def comment_hide(request, pk, comment_pk):
         services.comment_hide(comment=comment, actor=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("The comment is hidden. The reason is in the audit log."))
         return redirect(comment.proposal.get_absolute_url() + "#discussion")
-    return render(request, "decisions/comment_hide.html", {"form": form, "comment": comment},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "decisions/comment_hide.html", {"form": form, "comment": comment}, status=400 if form.errors else 200
+    )
 
 
 @tenant_access(MEMBER)
@@ -203,8 +230,9 @@ def revise(request, pk):
         else:
             messages.success(request, _("The new version is posted. Earlier versions stay readable."))
             return redirect(proposal.get_absolute_url())
-    return render(request, "decisions/revise.html", {"form": form, "proposal": proposal},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "decisions/revise.html", {"form": form, "proposal": proposal}, status=400 if form.errors else 200
+    )
 
 
 def word_diff(old, new):
@@ -227,8 +255,10 @@ def word_diff(old, new):
 def versions(request, pk):
     proposal = _proposal(request, pk)
     all_versions = list(selectors.versions_of(proposal))
-    rows = [(version, word_diff(previous.text, version.text) if previous else None)
-            for previous, version in zip([None, *all_versions[:-1]], all_versions, strict=True)]
+    rows = [
+        (version, word_diff(previous.text, version.text) if previous else None)
+        for previous, version in zip([None, *all_versions[:-1]], all_versions, strict=True)
+    ]
     return render(request, "decisions/versions.html", {"proposal": proposal, "rows": list(reversed(rows))})
 
 
@@ -270,25 +300,33 @@ def transition(request, pk):
 def results(request, pk):
     proposal = _proposal(request, pk)
     visible = rules.can_see_results(request.membership, proposal)
-    context = {"proposal": proposal, "visible": visible,
-               "can_export": rules.can_export_results(request.membership, proposal)}
+    context = {
+        "proposal": proposal,
+        "visible": visible,
+        "can_export": rules.can_export_results(request.membership, proposal),
+    }
     if visible:
         result = selectors.result_for(proposal)
         options = {str(option.pk): option.label for option in selectors.options_of(proposal)}
-        context.update({
-            "result": result,
-            "totals": [(options.get(str(key), key), value) for key, value in result.totals.items()],
-            "winners": [options.get(str(key), key) for key in result.winners],
-            "rounds": [
-                {**round_, "counts": [(options.get(k, k), v) for k, v in round_["counts"].items()],
-                 "eliminated": [options.get(str(k), k) for k in round_["eliminated"]]}
-                for round_ in result.rounds
-            ],
-            "named_ballots": selectors.named_ballots(proposal) if proposal.is_closed else [],
-            "receipts": selectors.secret_receipts(proposal) if proposal.secret and proposal.is_closed else [],
-            "option_labels": options,
-            "choice_labels": CHOICE_LABELS,
-        })
+        context.update(
+            {
+                "result": result,
+                "totals": [(options.get(str(key), key), value) for key, value in result.totals.items()],
+                "winners": [options.get(str(key), key) for key in result.winners],
+                "rounds": [
+                    {
+                        **round_,
+                        "counts": [(options.get(k, k), v) for k, v in round_["counts"].items()],
+                        "eliminated": [options.get(str(k), k) for k in round_["eliminated"]],
+                    }
+                    for round_ in result.rounds
+                ],
+                "named_ballots": selectors.named_ballots(proposal) if proposal.is_closed else [],
+                "receipts": selectors.secret_receipts(proposal) if proposal.secret and proposal.is_closed else [],
+                "option_labels": options,
+                "choice_labels": CHOICE_LABELS,
+            }
+        )
     return render(request, "decisions/results.html", context)
 
 

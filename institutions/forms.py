@@ -44,8 +44,14 @@ class InstitutionForm(forms.ModelForm):
 class InstitutionSettingsForm(InstitutionForm):
     class Meta(InstitutionForm.Meta):
         fields = [
-            "name", "kind", "need_statement", "description", "default_language", "time_zone",
-            "vote_min_membership_days", "consensus_stand_aside_limit",
+            "name",
+            "kind",
+            "need_statement",
+            "description",
+            "default_language",
+            "time_zone",
+            "vote_min_membership_days",
+            "consensus_stand_aside_limit",
         ]
 
 

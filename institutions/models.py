@@ -102,12 +102,18 @@ class Institution(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # Voting rules that hold for every proposal of the institution.
     vote_min_membership_days = models.PositiveSmallIntegerField(
-        _("days of membership before voting"), default=0, validators=[MaxValueValidator(365)],
-        help_text=_("New members can vote once they have been members this long. Protects against a group "
-                    "joining all at once to swing a vote. 0 means from the first day."),
+        _("days of membership before voting"),
+        default=0,
+        validators=[MaxValueValidator(365)],
+        help_text=_(
+            "New members can vote once they have been members this long. Protects against a group "
+            "joining all at once to swing a vote. 0 means from the first day."
+        ),
     )
     consensus_stand_aside_limit = models.PositiveSmallIntegerField(
-        _("stand-aside limit for consensus (%)"), default=25, validators=[MinValueValidator(1), MaxValueValidator(100)],
+        _("stand-aside limit for consensus (%)"),
+        default=25,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("In a consensus vote, the proposal fails if this share of voters or more stand aside."),
     )
 

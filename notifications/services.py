@@ -32,8 +32,9 @@ def wants_mail(user, institution, kind):
 
 
 def mail_preference_set(*, user, institution, kind, enabled):
-    MailPreference.objects.update_or_create(user=user, institution=institution, kind=kind,
-                                            defaults={"enabled": enabled})
+    MailPreference.objects.update_or_create(
+        user=user, institution=institution, kind=kind, defaults={"enabled": enabled}
+    )
 
 
 def unsubscribe_token(user, institution, kind):
@@ -47,6 +48,7 @@ def unsubscribe_target(token):
         return int(data["u"]), int(data["i"]), str(data["k"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
+
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +112,11 @@ def notify_once(
             return delivery
         path = reverse("notifications:unsubscribe", kwargs={"token": unsubscribe_token(recipient, institution, kind)})
         unsubscribe_url = settings.SITE_URL + path
-        context = {**context, "unsubscribe_url": unsubscribe_url,
-                   "preferences_url": settings.SITE_URL + reverse("notifications:preferences")}
+        context = {
+            **context,
+            "unsubscribe_url": unsubscribe_url,
+            "preferences_url": settings.SITE_URL + reverse("notifications:preferences"),
+        }
         headers = {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     subject, text, html = render_message(template=template, context=context, language=language)
     try:

@@ -26,13 +26,19 @@ def preferences(request):
             for kind in MailPreference.Kind.values:
                 enabled = f"{membership.institution_id}:{kind}" in wanted
                 if enabled == ((membership.institution_id, kind) in disabled):
-                    mail_preference_set(user=request.user, institution=membership.institution, kind=kind,
-                                        enabled=enabled)
+                    mail_preference_set(
+                        user=request.user, institution=membership.institution, kind=kind, enabled=enabled
+                    )
         messages.success(request, _("Your e-mail choices were saved."))
         return redirect("notifications:preferences")
     rows = [
-        (membership.institution, [(kind, label, (membership.institution_id, kind) not in disabled)
-                                  for kind, label in MailPreference.Kind.choices])
+        (
+            membership.institution,
+            [
+                (kind, label, (membership.institution_id, kind) not in disabled)
+                for kind, label in MailPreference.Kind.choices
+            ],
+        )
         for membership in memberships
     ]
     return render(request, "notifications/preferences.html", {"rows": rows})

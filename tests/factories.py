@@ -79,8 +79,17 @@ class JoinRequestFactory(ScopedFactory):
     message = "I live in building C and would like to help."
 
 
-def proposal_in_voting(institution, author, *, method="majority", options=(), secret=False, quorum_percent=0,
-                       hide_results_until_closed=False, **fields):
+def proposal_in_voting(
+    institution,
+    author,
+    *,
+    method="majority",
+    options=(),
+    secret=False,
+    quorum_percent=0,
+    hide_results_until_closed=False,
+    **fields,
+):
     """A proposal with voting open (roll frozen now), for tests of voting and results."""
     from datetime import timedelta
 
@@ -91,8 +100,15 @@ def proposal_in_voting(institution, author, *, method="majority", options=(), se
 
     with scope(institution=institution):
         proposal = services.proposal_create(
-            institution=institution, author=author, title=fields.pop("title", "Open the pantry on Sundays"),
-            text="We have enough volunteers now.", method=method, options=options, secret=secret,
-            quorum_percent=quorum_percent, hide_results_until_closed=hide_results_until_closed, **fields,
+            institution=institution,
+            author=author,
+            title=fields.pop("title", "Open the pantry on Sundays"),
+            text="We have enough volunteers now.",
+            method=method,
+            options=options,
+            secret=secret,
+            quorum_percent=quorum_percent,
+            hide_results_until_closed=hide_results_until_closed,
+            **fields,
         )
         return services.voting_open(proposal=proposal, actor=author, deadline=timezone.now() + timedelta(days=3))

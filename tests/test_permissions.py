@@ -13,8 +13,8 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope
 
-from institutions.models import Membership
 from decisions import services as decision_services
+from institutions.models import Membership
 from notifications.services import unsubscribe_token
 from tests.factories import InvitationFactory, JoinRequestFactory, proposal_in_voting
 from tests.urlwalk import project_url_names
@@ -92,15 +92,28 @@ MATRIX = {
     # The organizer wrote the proposal; a plain member may not move it (403); no action given: 400.
     "decisions:transition": {"args": {"pk": "proposal"}, "get": MEMBERS_405, "post": statuses(302, 404, 404, 403, 400)},
     # Revising is for the author, and only before voting: this proposal is in voting.
-    "decisions:revise": {"args": {"pk": "proposal"}, "get": statuses(302, 404, 404, 403, 403),
-                         "post": statuses(302, 404, 404, 403, 403)},
+    "decisions:revise": {
+        "args": {"pk": "proposal"},
+        "get": statuses(302, 404, 404, 403, 403),
+        "post": statuses(302, 404, 404, 403, 403),
+    },
     "decisions:versions": {"args": {"pk": "proposal"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
-    "decisions:comment_add": {"args": {"pk": "proposal"}, "get": MEMBERS_405, "post": statuses(302, 404, 404, 400, 400)},
+    "decisions:comment_add": {
+        "args": {"pk": "proposal"},
+        "get": MEMBERS_405,
+        "post": statuses(302, 404, 404, 400, 400),
+    },
     # The member wrote the comment a moment ago: only they may edit it.
-    "decisions:comment_edit": {"args": {"pk": "proposal", "comment_pk": "comment"},
-                               "get": statuses(302, 404, 404, 200, 403), "post": statuses(302, 404, 404, 400, 403)},
-    "decisions:comment_hide": {"args": {"pk": "proposal", "comment_pk": "comment"}, "get": ORGANIZERS_ONLY,
-                               "post": statuses(302, 404, 404, 403, 400)},
+    "decisions:comment_edit": {
+        "args": {"pk": "proposal", "comment_pk": "comment"},
+        "get": statuses(302, 404, 404, 200, 403),
+        "post": statuses(302, 404, 404, 400, 403),
+    },
+    "decisions:comment_hide": {
+        "args": {"pk": "proposal", "comment_pk": "comment"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
     "decisions:results": {"args": {"pk": "proposal"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
     "decisions:results_csv": {"args": {"pk": "closed_proposal"}, "get": ORGANIZERS_ONLY, "post": ORGANIZER_POST_ONLY},
     "needs:index": step_row(),

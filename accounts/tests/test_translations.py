@@ -1,4 +1,4 @@
-"""The Spanish translation keeps up with the English source.
+r"""The Spanish translation keeps up with the English source.
 
 These fail when someone adds or changes a user-facing string without updating
 locale/es/LC_MESSAGES/django.po. To fix them:

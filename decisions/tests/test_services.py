@@ -9,7 +9,7 @@ from decisions import services
 from decisions.ballots import BallotError
 from decisions.models import Ballot, Proposal, RollEntry, SecretBallot
 from decisions.selectors import result_for
-from tests.factories import MembershipFactory, UserFactory, proposal_in_voting
+from tests.factories import MembershipFactory, proposal_in_voting
 
 
 @pytest.fixture
@@ -87,8 +87,9 @@ def test_closing_twice_is_harmless_and_a_closed_vote_stays_closed(institution, o
 def test_vote_after_deadline_is_refused(institution, organizer, voters):
     proposal = proposal_in_voting(institution, organizer)
     with scope(institution=institution), pytest.raises(BallotError, match="closed"):
-        services.vote_cast(proposal=proposal, member=voters[1], choice={"choice": "yes"},
-                           now=proposal.deadline + timedelta(seconds=1))
+        services.vote_cast(
+            proposal=proposal, member=voters[1], choice={"choice": "yes"}, now=proposal.deadline + timedelta(seconds=1)
+        )
 
 
 def test_secret_ballot_cannot_be_linked_to_its_voter(institution, organizer, voters):
@@ -163,7 +164,7 @@ def test_invalid_ballots_are_refused_and_change_nothing(institution, organizer, 
         if value == "OPT0":
             return first
         if isinstance(value, dict):
-            return {("%s" % first if k == "OPT0" else k): fill(v) for k, v in value.items()}
+            return {(str(first) if k == "OPT0" else k): fill(v) for k, v in value.items()}
         if isinstance(value, list):
             return [fill(v) for v in value]
         return value
@@ -177,14 +178,16 @@ def test_invalid_ballots_are_refused_and_change_nothing(institution, organizer, 
 
 def test_option_methods_need_two_options(institution, organizer):
     with scope(institution=institution), pytest.raises(services.ProposalError, match="at least two"):
-        services.proposal_create(institution=institution, author=organizer, title="t", text="x",
-                                 method="ranked", options=["only one"])
+        services.proposal_create(
+            institution=institution, author=organizer, title="t", text="x", method="ranked", options=["only one"]
+        )
 
 
 def test_revisions_keep_earlier_versions(institution, organizer):
     with scope(institution=institution):
-        proposal = services.proposal_create(institution=institution, author=organizer, title="Sundays",
-                                            text="Open on Sundays.", method="majority")
+        proposal = services.proposal_create(
+            institution=institution, author=organizer, title="Sundays", text="Open on Sundays.", method="majority"
+        )
         services.proposal_revise(proposal=proposal, author=organizer, title="Sundays", text="Open on Sundays 10-2.")
         versions = list(proposal.versions.values_list("number", "text"))
     assert versions == [(1, "Open on Sundays."), (2, "Open on Sundays 10-2.")]
@@ -192,8 +195,9 @@ def test_revisions_keep_earlier_versions(institution, organizer):
 
 def test_comment_edit_window_and_hiding(institution, organizer, member):
     with scope(institution=institution):
-        proposal = services.proposal_create(institution=institution, author=organizer, title="t", text="x",
-                                            method="majority")
+        proposal = services.proposal_create(
+            institution=institution, author=organizer, title="t", text="x", method="majority"
+        )
         with pytest.raises(services.ProposalError):
             services.comment_add(proposal=proposal, author=member, text="too early")
         proposal = services.discussion_open(proposal=proposal, actor=organizer)
@@ -210,10 +214,9 @@ def test_comment_edit_window_and_hiding(institution, organizer, member):
 
 def test_withdrawn_proposal_is_closed_as_withdrawn(institution, organizer):
     with scope(institution=institution):
-        proposal = services.proposal_create(institution=institution, author=organizer, title="t", text="x",
-                                            method="majority")
+        proposal = services.proposal_create(
+            institution=institution, author=organizer, title="t", text="x", method="majority"
+        )
         services.proposal_withdraw(proposal=proposal, actor=organizer)
         proposal.refresh_from_db()
     assert (proposal.status, proposal.outcome) == ("closed", "withdrawn")
-
-

@@ -139,6 +139,8 @@ def test_settings_change_is_audited(organizer_client, institution):
             "description": "",
             "default_language": "es",
             "time_zone": "America/Chicago",
+            "vote_min_membership_days": 0,
+            "consensus_stand_aside_limit": 25,
         },
     )
     assert response.status_code == 302
