@@ -51,13 +51,13 @@ def viewer_for(row):
     raise AssertionError("page nobody can see")
 
 
-def grow(world, n=50):  # noqa: F811  (the fixture is called world too)
+def grow(example, n=50):
     """Add n of everything a page could list: members, invitations, requests, audit entries, and
     comments and ballots on the example proposals."""
     from decisions import services as decisions
     from decisions.models import Ballot, Proposal, RollEntry
 
-    institution, organizer = world["institution"], world["users"]["organizer"]
+    institution, organizer = example["institution"], example["users"]["organizer"]
     for _ in range(n):
         MembershipFactory(institution=institution)
         InvitationFactory(institution=institution)
@@ -67,8 +67,8 @@ def grow(world, n=50):  # noqa: F811  (the fixture is called world too)
             services.audit_record(
                 institution=institution, actor=organizer, action="invitation.created", target=f"t{index}", role="member"
             )
-        open_vote = Proposal.objects.get(pk=world["objects"]["proposal"])
-        closed_vote = Proposal.objects.get(pk=world["objects"]["closed_proposal"])
+        open_vote = Proposal.objects.get(pk=example["objects"]["proposal"])
+        closed_vote = Proposal.objects.get(pk=example["objects"]["closed_proposal"])
         for index in range(n):
             decisions.comment_add(proposal=open_vote, author=organizer, text=f"comment {index}")
         for proposal, choice in ((open_vote, {"choice": "agree"}), (closed_vote, {"choice": "yes"})):
