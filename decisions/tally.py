@@ -261,7 +261,7 @@ def tally_ranked(ballots: Iterable[Sequence[int]], options: Sequence[int]) -> Re
         snapshot = {option: counts[option] for option in continuing}
         active = counted - exhausted
         most = max(snapshot.values())
-        if 2 * most > active:
+        if 2 * most >= active:
             winner = next(option for option in continuing if snapshot[option] == most)
             rounds.append(Round(snapshot, exhausted, (), None))
             return Result(Outcome.PASSED, (winner,), totals, counted, tuple(rounds))
@@ -310,7 +310,6 @@ def _highest_total_wins(
         return Result(Outcome.NO_VOTES, totals=totals, counted=counted)
     top = max(totals.values())
     winners = tuple(option for option, total in totals.items() if total == top)
-    winners = winners[:1]
     outcome = Outcome.PASSED if len(winners) == 1 else Outcome.TIE
     return Result(outcome, winners, totals, counted)
 

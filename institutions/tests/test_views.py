@@ -188,3 +188,9 @@ def test_seed_demo_is_safe_to_run_twice(db):
         roles = dict(Membership.objects.filter(institution=pantry).values_list("user__email", "role"))
     assert roles["malik@example.org"] == "organizer" and roles["sam@example.org"] == "member"
     assert {i.kind for i in Institution.objects.all()} == {"counter", "alternative"}
+    from decisions.models import Proposal
+
+    with scope(institution=pantry):
+        states = set(Proposal.objects.values_list("status", flat=True))
+        assert Proposal.objects.filter(secret=True, status="voting").exists()
+    assert states == {"draft", "discussion", "voting", "closed"}

@@ -4,12 +4,17 @@ Safe to run any number of times: it finds what is already there and adds only wh
 missing. Later issues add demo content for their step through `demo_steps` hooks.
 """
 
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django_scopes import scope
 
+from decisions import services as decisions
+from decisions.models import Proposal
 from institutions import services
 from institutions.models import Institution, Membership
 
@@ -92,11 +97,77 @@ class Command(BaseCommand):
                     membership = services.member_add(institution=institution, user=users[email], role=role)
                     if membership.role != role and role == Membership.Role.ORGANIZER:
                         services.member_change_role(membership=membership, role=role, actor=users[people[0][0]])
+                people_here = [users[email] for email, _role in people]
+                if not Proposal.objects.exists():
+                    self._proposals(institution, people_here)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for spec in INSTITUTIONS:
             self.stdout.write(f"  {spec['name']} (/i/{spec['slug']}/)")
             for email, role in spec["people"].items():
                 self.stdout.write(f"    {role:<10} {email}")
+
+    @staticmethod
+    def _proposals(institution, people):
+        """A few proposals in every state, voted on by the demo people."""
+        now = timezone.now()
+        organizer, *others = people
+        author = others[0]
+
+        def create(title, text, method, by, options=(), **extra):
+            return decisions.proposal_create(
+                institution=institution, author=by, title=title, text=text, method=method, options=options, **extra
+            )
+
+        create(
+            "Print flyers in Spanish and Vietnamese",
+            "Half the building does not read English. Flyers in three languages for the next meeting.",
+            "majority",
+            author,
+        )
+
+        talk = create(
+            "Meet on Tuesdays instead of Mondays",
+            "Mondays clash with the night shift at the warehouse. Tuesday 7 pm, same room?",
+            "consent",
+            author,
+        )
+        talk = decisions.discussion_open(proposal=talk, actor=author)
+        decisions.comment_add(proposal=talk, author=organizer, text="Fine by me. The room is free on Tuesdays.")
+
+        day = create(
+            "Which day should we add?",
+            "We can add one more day each week. Rank the days you could help.",
+            "ranked",
+            organizer,
+            options=["Saturday morning", "Sunday afternoon", "Wednesday evening"],
+        )
+        day = decisions.voting_open(proposal=day, actor=organizer, deadline=now + timedelta(days=2))
+        ids = decisions.option_ids_of(day)
+        for voter, ranking in zip(people, ([ids[0], ids[2]], [ids[2], ids[0]], [ids[0]]), strict=False):
+            decisions.vote_cast(proposal=day, member=voter, choice={"ranking": ranking})
+
+        gift = create(
+            "Accept the church's offer of a storage room",
+            "St. Mark's offers its basement room for free, with no conditions. Do we take it?",
+            "consensus",
+            organizer,
+            secret=True,
+            quorum_percent=50,
+        )
+        gift = decisions.voting_open(proposal=gift, actor=organizer, deadline=now + timedelta(days=4))
+        decisions.vote_cast(proposal=gift, member=author, choice={"choice": "agree"})
+
+        freezer = create(
+            "Buy a second freezer",
+            "Up to $400 from the donations, so we can take fresh meat.",
+            "majority",
+            organizer,
+            hide_results_until_closed=False,
+        )
+        freezer = decisions.voting_open(proposal=freezer, actor=organizer, deadline=now + timedelta(days=1))
+        for voter, choice in zip(people, ("yes", "yes", "abstain", "no"), strict=False):
+            decisions.vote_cast(proposal=freezer, member=voter, choice={"choice": choice})
+        decisions.voting_close(proposal=freezer, actor=organizer)
 
     @staticmethod
     def _user(email, name, language):
