@@ -105,7 +105,7 @@ def result_for(proposal, *, live=False) -> ProposalResult:
             "counts": {str(k): v for k, v in r.counts.items()},
             "exhausted": r.exhausted,
             "eliminated": list(r.eliminated),
-            "tie_break": r.tie_break,
+            "tie_break": r.tie_break is not None,  # the page explains the rule in the reader's language
         }
         for r in counted.rounds
     ]
