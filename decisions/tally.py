@@ -261,7 +261,7 @@ def tally_ranked(ballots: Iterable[Sequence[int]], options: Sequence[int]) -> Re
         snapshot = {option: counts[option] for option in continuing}
         active = counted - exhausted
         most = max(snapshot.values())
-        if 2 * most >= active:
+        if 2 * most > active:
             winner = next(option for option in continuing if snapshot[option] == most)
             rounds.append(Round(snapshot, exhausted, (), None))
             return Result(Outcome.PASSED, (winner,), totals, counted, tuple(rounds))
@@ -339,7 +339,7 @@ def _break_tie_for_last(
         reasons.append(f"{_and_list(behind)} had the fewest votes in round {number}")
         candidates = behind
     if len(candidates) > 1:
-        loser = max(candidates, key=position.__getitem__)
+        loser = min(candidates, key=position.__getitem__)
         level = "they" if len(candidates) == len(tied) else _and_list(candidates)
         if history:
             reasons.append(
