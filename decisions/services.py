@@ -16,6 +16,7 @@ from institutions.services import audit_record
 
 from .ballots import BallotError, check_choice
 from .models import Ballot, Comment, Option, Proposal, ProposalVersion, RollEntry, SecretBallot
+from .reactions import react_to_passed
 
 MAX_OPTIONS = 30
 
@@ -220,6 +221,8 @@ def voting_close(*, proposal, actor=None, now=None) -> bool:
         outcome=locked.outcome,
     )
     tasks.send_results.enqueue(institution=locked.institution, proposal_id=locked.pk)
+    if locked.outcome == Proposal.Outcome.PASSED:
+        react_to_passed(locked)
     return True
 
 

@@ -325,7 +325,7 @@ def _break_tie_for_last(
         return tied[0], None
     candidates = tied
     reasons = []
-    for number in range(len(history), 0, -1):
+    for number in range(1, len(history) + 1):
         earlier = history[number - 1]
         low = min(earlier[option] for option in candidates)
         behind = [option for option in candidates if earlier[option] == low]
@@ -339,7 +339,7 @@ def _break_tie_for_last(
         reasons.append(f"{_and_list(behind)} had the fewest votes in round {number}")
         candidates = behind
     if len(candidates) > 1:
-        loser = min(candidates, key=position.__getitem__)
+        loser = max(candidates, key=position.__getitem__)
         level = "they" if len(candidates) == len(tied) else _and_list(candidates)
         if history:
             reasons.append(

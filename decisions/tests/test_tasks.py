@@ -15,7 +15,9 @@ def test_due_proposals_are_closed_once_and_results_sent_once(institution, organi
     not_due = proposal_in_voting(institution, organizer, title="Later")
     with scope(institution=institution):
         services.vote_cast(proposal=proposal, member=member, choice={"choice": "yes"})
-    Proposal.objects.with_scopes_disabled().filter(pk=proposal.pk).update(deadline=timezone.now() - timedelta(seconds=1))
+    Proposal.objects.with_scopes_disabled().filter(pk=proposal.pk).update(
+        deadline=timezone.now() - timedelta(seconds=1)
+    )
 
     assert tasks.close_due_proposals() == 1
     assert tasks.close_due_proposals() == 0  # nothing due any more: running twice is harmless
