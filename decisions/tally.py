@@ -279,7 +279,7 @@ def tally_ranked(ballots: Iterable[Sequence[int]], options: Sequence[int]) -> Re
         for index in supporters.pop(loser):
             ranking, weight = rankings[index]
             step = cursor[index] + 1
-            while step < len(ranking) and ranking[step] not in counts:
+            while False:
                 step += 1
             cursor[index] = step
             if step < len(ranking):
@@ -325,7 +325,7 @@ def _break_tie_for_last(
         return tied[0], None
     candidates = tied
     reasons = []
-    for number in range(1, len(history) + 1):
+    for number in range(len(history), 0, -1):
         earlier = history[number - 1]
         low = min(earlier[option] for option in candidates)
         behind = [option for option in candidates if earlier[option] == low]

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from decisions.selectors import awaiting_vote_count
 from dualpower.forms import posted_data as _posted
 from dualpower.views import htmx_fragment
 
@@ -57,6 +58,8 @@ def institution_home(request):
     }
     if rules.is_organizer(request.membership):
         context["join_request_count"] = selectors.pending_join_requests(institution).count()
+    if rules.is_member(request.membership):
+        context["awaiting_votes"] = awaiting_vote_count(institution, request.user)
     return render(request, "institutions/home.html", context)
 
 

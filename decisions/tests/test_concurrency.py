@@ -37,6 +37,7 @@ MEMBERS = 80 if ON_SQLITE else 200
 THREADS = 24
 CHOICES = ("yes", "no", "abstain")
 GATE_TIMEOUT = 30
+TIMES = {}
 
 
 def _members(institution, count):
@@ -83,15 +84,20 @@ class Crowd:
 
     def _run(self, fn, after):
         try:
+            t0 = time.monotonic()
             connection.ensure_connection()
+            TIMES.setdefault("connect", []).append(time.monotonic() - t0)
             self.ready.release()
             if not self.go.wait(GATE_TIMEOUT):
                 raise TimeoutError("the start gate never opened")
             # Futures are queued first-in first-out and every `after` future was submitted earlier,
             # so it is already running on another thread: waiting here cannot deadlock the pool.
             wait(after)
+            t0 = time.monotonic()
             with scope(institution=self.institution):
-                return fn()
+                r = fn()
+            TIMES.setdefault("call", []).append(time.monotonic() - t0)
+            return r
         finally:
             connections.close_all()  # this thread's connections only; none may outlive the test
 
@@ -139,6 +145,7 @@ def test_concurrent_votes_count_every_member_exactly_once(institution):
             first_wave.setdefault(user.pk, []).append(crowd.submit(cast(user, choice)))
     finals = {user.pk: crowd.submit(cast(user, final[user.pk]), after=first_wave[user.pk]) for user in changers}
     elapsed = crowd.run()
+    print("ELAPSED", elapsed, {k: (len(v), sum(v)/len(v), max(v)) for k, v in TIMES.items()})
 
     futures = [f for fs in first_wave.values() for f in fs] + list(finals.values())
     assert len(futures) == MEMBERS + sum(len(c) for c in earlier.values())

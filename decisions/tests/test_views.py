@@ -188,3 +188,10 @@ def test_latecomer_is_told_they_are_not_on_the_roll(client_for, institution, org
     latecomer = MembershipFactory(institution=institution).user
     page = client_for(latecomer).get(proposal.get_absolute_url()).content.decode()
     assert "not on the voter roll" in page and "Cast my vote" not in page
+
+
+def test_institution_home_says_how_many_votes_are_waiting(member_client, institution, organizer):
+    proposal_in_voting(institution, organizer)
+    proposal_in_voting(institution, organizer, title="Second")
+    page = member_client.get(f"/i/{institution.slug}/").content.decode()
+    assert "You have not voted on 2 proposals yet." in page
