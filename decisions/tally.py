@@ -279,7 +279,7 @@ def tally_ranked(ballots: Iterable[Sequence[int]], options: Sequence[int]) -> Re
         for index in supporters.pop(loser):
             ranking, weight = rankings[index]
             step = cursor[index] + 1
-            while False:
+            while step < len(ranking) and ranking[step] not in counts:
                 step += 1
             cursor[index] = step
             if step < len(ranking):
