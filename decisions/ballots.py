@@ -13,6 +13,9 @@ A ballot's choice is stored as JSON:
 one; both raise BallotError with a message for the voter.
 """
 
+from fractions import Fraction
+
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -132,3 +135,30 @@ def check_choice(proposal, option_ids, choice):
     if not set(ranking) <= valid or len(set(ranking)) != len(ranking):
         raise BallotError(_("Rank options from the list, each once."))
     return {"ranking": list(ranking)}
+
+
+def ballot_text(choice, option_labels):
+    """A ballot in words, for the results page and the CSV export (e.g. "1. Saturday 2. Sunday")."""
+
+    def label(pk):
+        return str(option_labels.get(str(pk), pk))
+
+    if "choice" in choice:
+        text = str(CHOICE_LABELS.get(choice["choice"], choice["choice"]))
+        return f"{text} — {choice['reason']}" if choice.get("reason") else text
+    if "approve" in choice:
+        return ", ".join(label(pk) for pk in choice["approve"])
+    if "scores" in choice:
+        return "; ".join(f"{label(pk)}: {n}" for pk, n in choice["scores"].items())
+    if "dots" in choice:
+        return "; ".join(f"{label(pk)}: {n}" for pk, n in choice["dots"].items())
+    return " ".join(f"{place}. {label(pk)}" for place, pk in enumerate(choice.get("ranking", []), start=1))
+
+
+def total_text(value):
+    """A total as people read it: whole counts as they are, average scores as decimals ("3.5")."""
+    if isinstance(value, str) and "/" in value:
+        value = Fraction(value)
+    if isinstance(value, Fraction):
+        return number_format(round(float(value), 2))
+    return value

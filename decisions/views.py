@@ -17,7 +17,7 @@ from dualpower.views import htmx_fragment
 from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
 
 from . import rules, selectors, services
-from .ballots import CHOICE_LABELS, CHOICES, BallotError, ballot_from_post
+from .ballots import CHOICE_LABELS, CHOICES, BallotError, ballot_from_post, ballot_text, total_text
 from .forms import CommentForm, HideCommentForm, OpenVotingForm, ProposalForm, ReviseForm
 from .models import Comment
 
@@ -311,7 +311,7 @@ def results(request, pk):
         context.update(
             {
                 "result": result,
-                "totals": [(options.get(str(key), key), value) for key, value in result.totals.items()],
+                "totals": [(_total_label(key, options), total_text(value)) for key, value in result.totals.items()],
                 "winners": [options.get(str(key), key) for key in result.winners],
                 "rounds": [
                     {
@@ -350,17 +350,22 @@ def results_csv(request, pk):
     writer.writerow([])
     writer.writerow(["choice or option", "total"])
     for key, value in result.totals.items():
-        writer.writerow([_csv_safe(options.get(str(key), key)), value])
+        writer.writerow([_csv_safe(_total_label(key, options)), total_text(value)])
     writer.writerow([])
     if proposal.secret:
         writer.writerow(["receipt", "ballot"])
         for ballot in selectors.secret_receipts(proposal):
-            writer.writerow([ballot.receipt, _csv_safe(str(ballot.choice))])
+            writer.writerow([ballot.receipt, _csv_safe(ballot_text(ballot.choice, options))])
     else:
         writer.writerow(["voter", "ballot"])
         for ballot in selectors.named_ballots(proposal):
-            writer.writerow([_csv_safe(ballot.voter.display_name), _csv_safe(str(ballot.choice))])
+            writer.writerow([_csv_safe(ballot.voter.display_name), _csv_safe(ballot_text(ballot.choice, options))])
     return response
+
+
+def _total_label(key, options):
+    """What a line of totals is about: an option's label, or an answer (yes, stand aside …) in words."""
+    return options.get(str(key)) or str(CHOICE_LABELS.get(key, key))
 
 
 def _csv_safe(value):

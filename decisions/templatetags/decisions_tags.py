@@ -1,5 +1,7 @@
 from django import template
 
+from decisions.ballots import ballot_text as _ballot_text
+
 register = template.Library()
 
 
@@ -26,3 +28,8 @@ def ranking_position(ranking, option_id):
 @register.filter
 def editable_now(comment, user):
     return comment.editable_by(user)
+
+
+@register.filter
+def ballot_text(choice, option_labels):
+    return _ballot_text(choice, option_labels)

@@ -195,3 +195,24 @@ def test_institution_home_says_how_many_votes_are_waiting(member_client, institu
     proposal_in_voting(institution, organizer, title="Second")
     page = member_client.get(f"/i/{institution.slug}/").content.decode()
     assert "You have not voted on 2 proposals yet." in page
+
+
+def test_csv_export_reads_like_the_results_page(organizer_client, institution, organizer, member):
+    proposal = proposal_in_voting(institution, organizer, method="ranked", options=["Saturday", "Sunday"])
+    with scope(institution=institution):
+        saturday, sunday = services.option_ids_of(proposal)
+        services.vote_cast(proposal=proposal, member=member, choice={"ranking": [sunday, saturday]})
+        services.voting_close(proposal=proposal)
+    csv = organizer_client.get(url("results_csv", institution, pk=proposal.pk)).content.decode()
+    assert "Mo,1. Sunday 2. Saturday" in csv
+
+
+def test_average_scores_read_as_decimals(member_client, institution, organizer, member):
+    proposal = proposal_in_voting(institution, organizer, method="score", options=["Soup", "Salad"])
+    with scope(institution=institution):
+        soup, salad = services.option_ids_of(proposal)
+        services.vote_cast(proposal=proposal, member=member, choice={"scores": {str(soup): 4, str(salad): 1}})
+        services.vote_cast(proposal=proposal, member=organizer, choice={"scores": {str(soup): 3, str(salad): 1}})
+        services.voting_close(proposal=proposal)
+    page = member_client.get(url("results", institution, pk=proposal.pk)).content.decode()
+    assert "<td>Soup</td><td>3.5</td>" in page and "7/2" not in page
