@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import Method
 
@@ -78,7 +78,7 @@ def ballot_from_post(proposal, option_ids, data):
         for pk in option_ids:
             raw = data.get(f"rank-{pk}", "").strip()
             if raw:
-                ranks[pk] = _int(raw, _("Ranks must be whole numbers: 1 for your favourite, then 2, and so on."))
+                ranks[pk] = _int(raw, _("Ranks must be whole numbers: 1 for your favorite, then 2, and so on."))
         ordered = sorted(ranks.values())
         if ordered != list(range(1, len(ordered) + 1)):
             raise BallotError(_("Use each rank once, starting at 1 with no gaps (1, 2, 3 …)."))
@@ -124,7 +124,12 @@ def check_choice(proposal, option_ids, choice):
         total = sum(dots.values())
         if total > proposal.dots_per_voter:
             raise BallotError(
-                _("You have %(n)s dots; this ballot uses %(used)s.") % {"n": proposal.dots_per_voter, "used": total}
+                ngettext(
+                    "You have %(n)s dot; this ballot uses %(used)s.",
+                    "You have %(n)s dots; this ballot uses %(used)s.",
+                    proposal.dots_per_voter,
+                )
+                % {"n": proposal.dots_per_voter, "used": total}
             )
         if total == 0:
             raise BallotError(_("Place at least one dot."))

@@ -68,7 +68,7 @@ METHOD_EXPLANATIONS = {
         "you. The option with the most dots wins."
     ),
     Method.RANKED: _(
-        "Number the options in the order you prefer them: 1 for your favourite, then 2, and so on. You may leave "
+        "Number the options in the order you prefer them: 1 for your favorite, then 2, and so on. You may leave "
         "options out. If no option is the first choice of more than half, the option with the fewest votes is "
         "removed and its ballots go to their next choice, round after round, until one option has more than half. "
         "Ties for last place are broken by looking at earlier rounds, then by the order of the options."

@@ -269,16 +269,23 @@ class AuditEntry(models.Model):
 
     # Each app adds the actions it records; the text takes its placeholders from `data`.
     ACTION_TEXT = {
-        "institution.created": _("created the institution"),
-        "institution.updated": _("changed the institution's settings"),
+        "institution.created": _("%(actor)s created the institution"),
+        "institution.updated": _("%(actor)s changed the institution's settings"),
         "membership.joined": _("%(person)s joined as %(role)s"),
-        "membership.role_changed": _("changed %(person)s's role from %(old)s to %(new)s"),
-        "membership.removed": _("removed %(person)s from the institution"),
+        "membership.role_changed": _("%(actor)s changed %(person)s's role from %(old)s to %(new)s"),
+        "membership.removed": _("%(actor)s removed %(person)s from the institution"),
         "membership.left": _("%(person)s left the institution"),
-        "invitation.created": _("invited %(target)s"),
-        "invitation.revoked": _("withdrew the invitation for %(target)s"),
-        "join_request.accepted": _("accepted %(person)s's request to join"),
-        "join_request.declined": _("declined %(person)s's request to join"),
+        "invitation.created": _("%(actor)s invited %(target)s"),
+        "invitation.revoked": _("%(actor)s withdrew the invitation for %(target)s"),
+        "join_request.accepted": _("%(actor)s accepted %(person)s's request to join"),
+        "join_request.declined": _("%(actor)s declined %(person)s's request to join"),
+    }
+    # Data values stored as codes and shown as words (key -> code -> label), added by other apps.
+    VALUE_LABELS = {}
+    # Invitations by link have no address to name.
+    LINK_TEXT = {
+        "invitation.created": _("%(actor)s created a shareable invitation link"),
+        "invitation.revoked": _("%(actor)s withdrew a shareable invitation link"),
     }
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="audit_entries")
@@ -296,10 +303,19 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
 
+    @classmethod
+    def register_actions(cls, texts, value_labels=None):
+        """Let another app describe the actions it records (called from its AppConfig.ready)."""
+        cls.ACTION_TEXT.update(texts)
+        cls.VALUE_LABELS.update(value_labels or {})
+
     def describe(self):
+        """The change as one sentence in the reader's language, e.g. "Olga invited sam@example.org"."""
         text = self.ACTION_TEXT.get(self.action)
         if text is None:
             return self.action
+        if self.action in self.LINK_TEXT and not self.data.get("target"):
+            text = self.LINK_TEXT[self.action]
         # Role codes are stored; their labels are shown in the reader's language.
         data = {
             key: (
@@ -309,6 +325,10 @@ class AuditEntry(models.Model):
             )
             for key, value in self.data.items()
         }
+        data["actor"] = self.actor.display_name if self.actor else _("Someone")
+        for key, label in self.VALUE_LABELS.items():
+            if key in data:
+                data[key] = label(data[key])
         try:
             return str(text) % data
         except (KeyError, TypeError, ValueError):

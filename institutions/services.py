@@ -148,7 +148,7 @@ def invitation_create(
         institution=institution,
         actor=actor,
         action="invitation.created",
-        target=invitation.email or _("a shareable link"),
+        target=invitation.email,
         role=role,
     )
     if invitation.email:
@@ -167,7 +167,7 @@ def invitation_revoke(*, invitation, actor) -> Invitation:
             institution=invitation.institution,
             actor=actor,
             action="invitation.revoked",
-            target=invitation.email or _("a shareable link"),
+            target=invitation.email,
         )
     return invitation
 

@@ -220,3 +220,18 @@ def test_withdrawn_proposal_is_closed_as_withdrawn(institution, organizer):
         services.proposal_withdraw(proposal=proposal, actor=organizer)
         proposal.refresh_from_db()
     assert (proposal.status, proposal.outcome) == ("closed", "withdrawn")
+
+
+def test_decision_changes_read_well_in_the_audit_log(institution, organizer, member):
+    from institutions.models import AuditEntry
+
+    proposal = proposal_in_voting(institution, organizer, title="Buy a freezer")
+    with scope(institution=institution):
+        services.vote_cast(proposal=proposal, member=member, choice={"choice": "yes"})
+        services.voting_close(proposal=proposal)
+        sentences = [entry.describe() for entry in AuditEntry.objects.order_by("pk")]
+    assert sentences[-3:] == [
+        "Olga drafted the proposal “Buy a freezer”",
+        "Olga opened voting on “Buy a freezer” for 2 members",
+        "Voting on “Buy a freezer” closed: Passed",
+    ]

@@ -168,6 +168,7 @@ def test_one_membership_per_person_is_a_database_rule(institution, member):
 
 
 def test_audit_entry_reads_in_the_readers_language(institution, organizer):
+    from django.utils import translation
 
     entry = services.audit_record(
         institution=institution,
@@ -177,4 +178,6 @@ def test_audit_entry_reads_in_the_readers_language(institution, organizer):
         old="member",
         new="organizer",
     )
-    assert entry.describe() == "changed Mo's role from Member to Organizer"
+    assert entry.describe() == "Olga changed Mo's role from Member to Organizer"
+    with translation.override("es"):
+        assert entry.describe() == "Olga cambió el rol de Mo de Miembro a Organizador"

@@ -161,7 +161,7 @@ def test_audit_log_lists_changes_for_organizers(organizer_client, institution, m
             actor=Membership.objects.get(role="organizer").user,
         )
     html = organizer_client.get(url("audit", institution)).content.decode()
-    assert "changed Mo&#x27;s role from Member to Organizer" in html
+    assert "Olga changed Mo&#x27;s role from Member to Organizer" in html
 
 
 def test_role_change_by_htmx_returns_only_the_row(organizer_client, institution, member):

@@ -37,7 +37,7 @@ INSTITUTIONS = [
             "Patients at the Riverside health clinic are harassed on their way in. We make sure nobody walks in alone."
         ),
         "description": (
-            "We are neighbours who escort patients, hold calm and friendly signs, and keep "
+            "We are neighbors who escort patients, hold calm and friendly signs, and keep "
             "careful notes of what happens each Saturday."
         ),
         "time_zone": "America/Los_Angeles",
