@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from institutions.models import Membership
 from institutions.services import audit_record
@@ -164,13 +165,25 @@ def vote_cast(*, proposal, member, choice, now=None, option_ids=None) -> str | N
     if option_ids is None:
         option_ids = option_ids_of(proposal)
     choice = check_choice(proposal, option_ids, choice)
-    current = Proposal.objects.with_scope(institution=institution).only("status", "deadline").get(pk=proposal.pk)
+    # Lock the proposal row so that a vote either lands before the result is recorded or sees the
+    # proposal closed. (Votes on one proposal take turns for this short moment.)
+    current = (
+        Proposal.objects.with_scope(institution=institution)
+        .select_for_update(no_key=True, of=("self",))
+        .only("status", "deadline")
+        .get(pk=proposal.pk)
+    )
     if not current.is_open_for_voting(now):
         raise BallotError(_("Voting on this proposal is closed."))
     roll = RollEntry.objects.with_scope(institution=institution).filter(proposal=proposal, user=member)
     if proposal.secret:
         # Claim the roll entry first: only one transaction can flip it, so one member casts one ballot.
-        if not roll.filter(has_voted=False).update(has_voted=True):
+        # Unscoped on purpose: the scoped manager joins the proposal, which turns this UPDATE into
+        # "WHERE id IN (subquery)", and PostgreSQL does not re-check a subquery after waiting for a row
+        # lock. A plain WHERE is re-checked, so a second concurrent claim updates nothing.
+        with scopes_disabled():
+            claimed = RollEntry.objects.filter(proposal=proposal, user=member, has_voted=False).update(has_voted=True)
+        if not claimed:
             if roll.exists():
                 raise BallotError(_("You have already cast your secret ballot; it cannot be changed."))
             raise BallotError(_("You are not on the voter roll for this proposal."))
