@@ -24,20 +24,28 @@ class ProposalResult:
     rounds: list = field(default_factory=list)
 
     def as_json(self):
+        # Mappings are stored as [key, value] pairs: PostgreSQL's jsonb does not keep key order,
+        # and the order (yes, no, abstain; options as on the ballot) is part of the result.
         return {
             "outcome": self.outcome,
             "roll_size": self.roll_size,
             "turnout": self.turnout,
             "quorum_percent": self.quorum_percent,
             "quorum_met": self.quorum_met,
-            "totals": {str(k): (str(v) if isinstance(v, Fraction) else v) for k, v in self.totals.items()},
+            "totals": [[str(k), str(v) if isinstance(v, Fraction) else v] for k, v in self.totals.items()],
             "winners": list(self.winners),
-            "rounds": self.rounds,
+            "rounds": [{**r, "counts": [[k, v] for k, v in r["counts"].items()]} for r in self.rounds],
         }
 
     @classmethod
     def from_json(cls, data):
-        return cls(**data)
+        return cls(
+            **{
+                **data,
+                "totals": dict(data["totals"]),
+                "rounds": [{**r, "counts": dict(r["counts"])} for r in data["rounds"]],
+            }
+        )
 
     @property
     def turnout_percent(self):

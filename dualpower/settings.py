@@ -39,11 +39,16 @@ DEBUG = env_bool("DJANGO_DEBUG")
 # Under the test runner no secret is needed and static files need no manifest.
 TESTING = env_bool("DUALPOWER_TESTING") or "pytest" in sys.modules
 
+# Management commands that work on code and files only and never sign anything: they run
+# without a secret, so a developer can make migrations or messages with no environment set.
+OFFLINE_COMMANDS = {"makemigrations", "makemessages", "compilemessages", "showmigrations", "help"}
+OFFLINE_COMMAND = len(sys.argv) > 1 and sys.argv[0].endswith("manage.py") and sys.argv[1] in OFFLINE_COMMANDS
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not TESTING:
+    if not DEBUG and not TESTING and not OFFLINE_COMMAND:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-only-for-debug-and-tests"
+    SECRET_KEY = "insecure-development-key-only-for-debug-tests-and-offline-commands"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
