@@ -5,10 +5,6 @@ from institutions.rules import is_member, is_organizer
 from .models import Proposal
 
 
-def can_draft(membership):
-    return is_member(membership)
-
-
 def is_author(membership, proposal):
     return is_member(membership) and proposal.author_id == membership.user_id
 

@@ -119,7 +119,6 @@ def _detail_context(request, proposal, submitted=None, **extra):
         "can_hide": rules.can_hide_comment(membership),
         "can_see_results": rules.can_see_results(membership, proposal),
         "comment_form": CommentForm(),
-        "choice_labels": CHOICE_LABELS,
         "choices": [(value, CHOICE_LABELS[value]) for value in CHOICES.get(proposal.method, ())],
         "open_form": OpenVotingForm(initial={"deadline": proposal.deadline}),
         "now": timezone.now(),
@@ -324,7 +323,6 @@ def results(request, pk):
                 "named_ballots": selectors.named_ballots(proposal) if proposal.is_closed else [],
                 "receipts": selectors.secret_receipts(proposal) if proposal.secret and proposal.is_closed else [],
                 "option_labels": options,
-                "choice_labels": CHOICE_LABELS,
             }
         )
     return render(request, "decisions/results.html", context)

@@ -15,13 +15,5 @@ def can_manage_members(membership):
     return is_organizer(membership)
 
 
-def can_see_audit_log(membership):
-    return is_organizer(membership)
-
-
-def can_edit_settings(membership):
-    return is_organizer(membership)
-
-
 def can_request_to_join(user, membership):
     return user.is_authenticated and not is_member(membership)

@@ -17,15 +17,6 @@ def get_item(mapping, key):
 
 
 @register.filter
-def ranking_position(ranking, option_id):
-    """1-based place of an option in a ranking list, or an empty string."""
-    try:
-        return ranking.index(option_id) + 1
-    except (AttributeError, ValueError):
-        return ""
-
-
-@register.filter
 def editable_now(comment, user):
     return comment.editable_by(user)
 
