@@ -280,7 +280,7 @@ class AuditEntry(models.Model):
         "join_request.accepted": _("%(actor)s accepted %(person)s's request to join"),
         "join_request.declined": _("%(actor)s declined %(person)s's request to join"),
     }
-    # Data values stored as codes and shown as words (key -> code -> label), added by other apps.
+    # Data values stored as codes and shown as words: action -> {data key -> code-to-label function}.
     VALUE_LABELS = {}
     # Invitations by link have no address to name.
     LINK_TEXT = {
@@ -307,7 +307,8 @@ class AuditEntry(models.Model):
     def register_actions(cls, texts, value_labels=None):
         """Let another app describe the actions it records (called from its AppConfig.ready)."""
         cls.ACTION_TEXT.update(texts)
-        cls.VALUE_LABELS.update(value_labels or {})
+        for action in texts:
+            cls.VALUE_LABELS[action] = dict(value_labels or {})
 
     def describe(self):
         """The change as one sentence in the reader's language, e.g. "Olga invited sam@example.org"."""
@@ -326,7 +327,7 @@ class AuditEntry(models.Model):
             for key, value in self.data.items()
         }
         data["actor"] = self.actor.display_name if self.actor else _("Someone")
-        for key, label in self.VALUE_LABELS.items():
+        for key, label in self.VALUE_LABELS.get(self.action, {}).items():
             if key in data:
                 data[key] = label(data[key])
         try:

@@ -15,6 +15,7 @@ from django_scopes import scope
 
 from decisions import services as decision_services
 from institutions.models import Membership
+from needs.services import need_create
 from notifications.services import unsubscribe_token
 from tests.factories import InvitationFactory, JoinRequestFactory, proposal_in_voting
 from tests.urlwalk import project_url_names
@@ -117,6 +118,14 @@ MATRIX = {
     "decisions:results": {"args": {"pk": "proposal"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
     "decisions:results_csv": {"args": {"pk": "closed_proposal"}, "get": ORGANIZERS_ONLY, "post": ORGANIZER_POST_ONLY},
     "needs:index": step_row(),
+    "needs:new": {"get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 400, 400)},
+    "needs:detail": {"args": {"pk": "need"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "needs:edit": {"args": {"pk": "need"}, "get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "needs:propose_focus": {
+        "args": {"pk": "need"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
     "consultation:index": step_row(),
     "research:index": step_row(),
     "meetings:index": step_row(),
@@ -136,6 +145,7 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
     with scope(institution=institution):
         comment = decision_services.comment_add(proposal=proposal, author=member, text="Could we start in May?")
         decision_services.voting_close(proposal=closed)
+        need = need_create(institution=institution, author=member, title="Food runs out before payday")
     return {
         "institution": institution,
         "users": {"anon": None, "outsider": outsider, "other": other_member, "member": member, "organizer": organizer},
@@ -148,6 +158,7 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
             "closed_proposal": closed.pk,
             "comment": comment.pk,
             "unsubscribe": unsubscribe_token(member, institution, "reminder"),
+            "need": need.pk,
         },
     }
 

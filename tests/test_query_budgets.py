@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 
 from institutions import services
+from needs.services import need_create
 from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory
 from tests.test_permissions import MATRIX, url_for, world  # noqa: F401  (world is a fixture)
 
@@ -36,6 +37,10 @@ BUDGETS = {
     "decisions:results_csv": 9,
     "decisions:new": 6,
     "notifications:preferences": 6,
+    "needs:index": 6,
+    "needs:new": 6,
+    "needs:detail": 8,
+    "needs:edit": 7,
     "notifications:unsubscribe": 5,
 }
 STEP_BUDGET = 7
@@ -71,6 +76,7 @@ def grow(example, n=50):
         closed_vote = Proposal.objects.get(pk=example["objects"]["closed_proposal"])
         for index in range(n):
             decisions.comment_add(proposal=open_vote, author=organizer, text=f"comment {index}")
+            need_create(institution=institution, author=organizer, title=f"need {index}", people_count=index)
         for proposal, choice in ((open_vote, {"choice": "agree"}), (closed_vote, {"choice": "yes"})):
             voters = [MembershipFactory(institution=institution).user for _ in range(n)]
             RollEntry.objects.bulk_create(RollEntry(proposal=proposal, user=user, has_voted=True) for user in voters)

@@ -17,6 +17,8 @@ from decisions import services as decisions
 from decisions.models import Proposal
 from institutions import services
 from institutions.models import Institution, Membership
+from needs.models import Need
+from needs.services import need_create
 
 DEMO_PASSWORD = "organize-together"
 
@@ -43,6 +45,10 @@ INSTITUTIONS = [
         "time_zone": "America/Los_Angeles",
         "default_language": "en",
         "people": {"rosa@example.org": "organizer", "malik@example.org": "member", "alex@example.org": "member"},
+        "needs": [
+            ("Patients feel unsafe walking from the bus stop", 23, "Clinic staff survey and talks at the bus stop."),
+            ("Nobody records what the protesters do", 8, "Volunteers' notes from three Saturdays."),
+        ],
     },
     {
         "slug": "eastside-pantry",
@@ -58,6 +64,11 @@ INSTITUTIONS = [
         ),
         "time_zone": "America/Chicago",
         "default_language": "es",
+        "needs": [
+            ("Food runs out before payday", 41, "Door-knocking in towers A to C, March: 41 of 60 households."),
+            ("No childcare during evening meetings", 12, "Said by parents at the last two tenant meetings."),
+            ("Repairs take months", 19, "Written complaints collected by the tenants' committee."),
+        ],
         "people": {
             "june@example.org": "organizer",
             "sam@example.org": "member",
@@ -100,6 +111,15 @@ class Command(BaseCommand):
                 people_here = [users[email] for email, _role in people]
                 if not Proposal.objects.exists():
                     self._proposals(institution, people_here)
+                if not Need.objects.exists():
+                    for title, count, evidence in spec["needs"]:
+                        need_create(
+                            institution=institution,
+                            author=people_here[0],
+                            title=title,
+                            people_count=count,
+                            evidence=evidence,
+                        )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for spec in INSTITUTIONS:
             self.stdout.write(f"  {spec['name']} (/i/{spec['slug']}/)")
