@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from consultation.selectors import outreach_evidence
 from dualpower.forms import posted_data
 from dualpower.steps import STEPS_BY_APP
 from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
@@ -51,7 +52,15 @@ def need_new(request):
 @require_safe
 def detail(request, pk):
     need = selectors.get_need_or_404(request.institution, pk)
-    return render(request, "needs/detail.html", {"need": need, "proposals": selectors.proposals_about(need)})
+    return render(
+        request,
+        "needs/detail.html",
+        {
+            "need": need,
+            "proposals": selectors.proposals_about(need),
+            "outreach": outreach_evidence(need),
+        },
+    )
 
 
 @tenant_access(ORGANIZER)

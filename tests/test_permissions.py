@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope
 
+from consultation.services import outreach_record
 from decisions import services as decision_services
 from institutions.models import Membership
 from needs.services import need_create
@@ -127,6 +128,7 @@ MATRIX = {
         "post": statuses(302, 404, 404, 403, 302),
     },
     "consultation:index": step_row(),
+    "consultation:outreach": {"get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 400, 400)},
     "research:index": step_row(),
     "meetings:index": step_row(),
     "logistics:index": step_row(),
@@ -146,6 +148,14 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
         comment = decision_services.comment_add(proposal=proposal, author=member, text="Could we start in May?")
         decision_services.voting_close(proposal=closed)
         need = need_create(institution=institution, author=member, title="Food runs out before payday")
+        outreach_record(
+            institution=institution,
+            member=member,
+            happened_on=need.created_at.date(),
+            channel="door",
+            people_count=4,
+            needs=[need],
+        )
     return {
         "institution": institution,
         "users": {"anon": None, "outsider": outsider, "other": other_member, "member": member, "organizer": organizer},

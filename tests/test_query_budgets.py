@@ -1,11 +1,15 @@
 """Every page has a query budget, and its query count does not grow with the data."""
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 
+from consultation.services import outreach_record
 from institutions import services
+from needs.models import Need
 from needs.services import need_create
 from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory
 from tests.test_permissions import MATRIX, url_for, world  # noqa: F401  (world is a fixture)
@@ -38,6 +42,10 @@ BUDGETS = {
     "decisions:new": 6,
     "notifications:preferences": 6,
     "needs:index": 6,
+    # per week, per member
+    "consultation:index": 7,
+    # needs for the form, entries, their needs (prefetched)
+    "consultation:outreach": 8,
     "needs:new": 6,
     "needs:detail": 8,
     "needs:edit": 7,
@@ -73,10 +81,19 @@ def grow(example, n=50):
                 institution=institution, actor=organizer, action="invitation.created", target=f"t{index}", role="member"
             )
         open_vote = Proposal.objects.get(pk=example["objects"]["proposal"])
+        world_need = Need.objects.get(pk=example["objects"]["need"])
         closed_vote = Proposal.objects.get(pk=example["objects"]["closed_proposal"])
         for index in range(n):
             decisions.comment_add(proposal=open_vote, author=organizer, text=f"comment {index}")
-            need_create(institution=institution, author=organizer, title=f"need {index}", people_count=index)
+            need = need_create(institution=institution, author=organizer, title=f"need {index}", people_count=index)
+            outreach_record(
+                institution=institution,
+                member=organizer,
+                happened_on=date.today(),
+                channel="door",
+                people_count=index + 1,
+                needs=[need, world_need],
+            )
         for proposal, choice in ((open_vote, {"choice": "agree"}), (closed_vote, {"choice": "yes"})):
             voters = [MembershipFactory(institution=institution).user for _ in range(n)]
             RollEntry.objects.bulk_create(RollEntry(proposal=proposal, user=user, has_voted=True) for user in voters)

@@ -194,3 +194,8 @@ def test_seed_demo_is_safe_to_run_twice(db):
         states = set(Proposal.objects.values_list("status", flat=True))
         assert Proposal.objects.filter(secret=True, status="voting").exists()
     assert states == {"draft", "discussion", "voting", "closed"}
+    from consultation.models import OutreachEntry
+    from needs.models import Need
+
+    with scope(institution=pantry):
+        assert Need.objects.count() == 3 and OutreachEntry.objects.count() == 3

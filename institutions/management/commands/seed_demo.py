@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
+from consultation.services import outreach_record
 from decisions import services as decisions
 from decisions.models import Proposal
 from institutions import services
@@ -112,14 +113,7 @@ class Command(BaseCommand):
                 if not Proposal.objects.exists():
                     self._proposals(institution, people_here)
                 if not Need.objects.exists():
-                    for title, count, evidence in spec["needs"]:
-                        need_create(
-                            institution=institution,
-                            author=people_here[0],
-                            title=title,
-                            people_count=count,
-                            evidence=evidence,
-                        )
+                    self._needs(institution, people_here, spec["needs"])
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for spec in INSTITUTIONS:
             self.stdout.write(f"  {spec['name']} (/i/{spec['slug']}/)")
@@ -188,6 +182,30 @@ class Command(BaseCommand):
         for voter, choice in zip(people, ("yes", "yes", "abstain", "no"), strict=False):
             decisions.vote_cast(proposal=freezer, member=voter, choice={"choice": choice})
         decisions.voting_close(proposal=freezer, actor=organizer)
+
+    @staticmethod
+    def _needs(institution, people, specs):
+        """Identified needs, and some asking around that backs them up."""
+        needs = [
+            need_create(institution=institution, author=people[0], title=title, people_count=count, evidence=evidence)
+            for title, count, evidence in specs
+        ]
+        today = timezone.localdate()
+        rounds = (
+            (0, "door", "Building A, floors 1-4", 18),
+            (1, "street", "Saturday market", 25),
+            (3, "meeting", "Community room", 9),
+        )
+        for weeks_ago, channel, place, count in rounds:
+            outreach_record(
+                institution=institution,
+                member=people[-1],
+                channel=channel,
+                place=place,
+                happened_on=today - timedelta(weeks=weeks_ago),
+                people_count=count,
+                needs=needs[: 1 + weeks_ago % 2],
+            )
 
     @staticmethod
     def _user(email, name, language):
