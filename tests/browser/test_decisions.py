@@ -140,7 +140,7 @@ def _open_voting(page, title, check=None):
     deadline.fill(typed)
     _go(page, forward.get_by_role("button", name="Open voting"))
     expect(_status(page)).to_contain_text("Voting is open. The voter roll is fixed from now on.")
-    expect(page.locator("main")).to_contain_text("Voting closes on")
+    expect(page.locator("main")).to_contain_text("Voting closes: ")
     expect(forward.get_by_role("button", name="Close voting now")).to_be_visible()
     if check:
         check(page)  # in voting, as the organizer
