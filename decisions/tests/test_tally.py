@@ -5,7 +5,6 @@ tests compare the incremental instant-runoff count against a from-scratch recoun
 """
 
 import random
-import time
 from fractions import Fraction
 
 import pytest
@@ -350,17 +349,16 @@ def test_ranked_single_vote_for_a_single_option():
 # --- Scale ------------------------------------------------------------------------------
 
 
-def test_tallies_handle_twenty_thousand_ballots_quickly():
-    # A quadratic count (ballots x ballots) would take minutes here; a linear one takes well under a second.
+def test_tallies_count_twenty_thousand_ballots_exactly():
+    # Correctness at scale; speed is measured by bench/tally.py, never asserted here.
     rng = random.Random(2024)
     options = list(range(1, 13))
     rankings = [rng.sample(options, rng.randint(0, 12)) for _ in range(20_000)]
-    started = time.perf_counter()
     result = tally_ranked(rankings, options)
-    tally_approval([set(ranking[:3]) for ranking in rankings], options)
-    tally_dots([dict.fromkeys(ranking[:2], 2) for ranking in rankings], options)
-    tally_score([{option: rng.randint(0, 5) for option in options} for _ in range(5_000)], options)
-    assert time.perf_counter() - started < 5
+    approval = tally_approval([set(ranking[:3]) for ranking in rankings], options)
+    dots = tally_dots([dict.fromkeys(ranking[:2], 2) for ranking in rankings], options)
+    assert sum(approval.totals.values()) == sum(len(set(ranking[:3])) for ranking in rankings)
+    assert sum(dots.totals.values()) == sum(2 * len(set(ranking[:2])) for ranking in rankings)
     assert result.counted == 20_000
     assert all(sum(r.counts.values()) + r.exhausted == 20_000 for r in result.rounds)
 
