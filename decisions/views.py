@@ -98,11 +98,12 @@ def _prefill(submitted, my_ballot):
     return values
 
 
-def _detail_context(request, proposal, submitted=None, **extra):
+def _detail_context(request, proposal, submitted=None, options=None, **extra):
     roll_entry = selectors.roll_entry_for(proposal, request.user)
     membership = request.membership
     my_ballot = selectors.open_ballot_of(proposal, request.user)
-    options = selectors.options_of(proposal)
+    if options is None:
+        options = selectors.options_of(proposal)
     return {
         "proposal": proposal,
         "options": options,
@@ -159,10 +160,10 @@ def vote(request, pk):
             % {"code": receipt},
         )
     if request.htmx:
-        context = _detail_context(request, proposal, receipt=receipt, submitted=request.POST)
+        context = _detail_context(request, proposal, receipt=receipt, submitted=request.POST, options=options)
         return htmx_fragment(request, "decisions/detail.html#ballot", context, status=status)
     if error:
-        context = _detail_context(request, proposal, submitted=request.POST)
+        context = _detail_context(request, proposal, submitted=request.POST, options=options)
         return render(request, "decisions/detail.html", context, status=status)
     return redirect(proposal.get_absolute_url())
 

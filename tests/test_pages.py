@@ -6,6 +6,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
+from dualpower.steps import STEPS
 from tests.test_permissions import MATRIX, url_for, world  # noqa: F401  (world is a fixture)
 from tests.test_query_budgets import viewer_for
 
@@ -39,16 +40,7 @@ def test_member_navigation_shows_the_seven_steps_decisions_and_members(member_cl
         reverse("institutions:home", kwargs={"institution_slug": institution.slug})
     ).content.decode()
     nav = html.split('aria-label="Institution"', 1)[1].split("</nav>", 1)[0]
-    for app in [
-        "needs",
-        "consultation",
-        "research",
-        "meetings",
-        "logistics",
-        "evaluation",
-        "followthrough",
-        "decisions",
-    ]:
+    for app in [*(step.app for step in STEPS), "decisions"]:
         assert reverse(f"{app}:index", kwargs={"institution_slug": institution.slug}) in nav
     assert reverse("institutions:members", kwargs={"institution_slug": institution.slug}) in nav
     assert reverse("institutions:settings", kwargs={"institution_slug": institution.slug}) not in nav
