@@ -260,7 +260,14 @@ else:
 SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG and not TESTING)
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SECURE_HTTPS else "http"
 SECURE_SSL_REDIRECT = SECURE_HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+# Public forms (surveys, consultation rounds, RSVPs): submissions one client may send per window.
+# Generous, because a whole community centre can share one address.
+PUBLIC_FORM_LIMIT = env_int("PUBLIC_FORM_LIMIT", 30)
+PUBLIC_FORM_WINDOW = env_int("PUBLIC_FORM_WINDOW", 600)
+
+# Behind a reverse proxy, trust its X-Forwarded-Proto and (for public-form limits) X-Forwarded-For.
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000) if SECURE_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = SECURE_HTTPS
@@ -315,6 +322,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-vote-reminders": {"task": "decisions.tasks.send_vote_reminders", "schedule": 5 * 60},
     "clear-expired-sessions-daily": {
         "task": "accounts.tasks.clear_expired_sessions",
+        "schedule": 60 * 60 * 24,
+    },
+    "forget-old-throttle-windows-daily": {
+        "task": "institutions.tasks.forget_old_throttle_windows",
         "schedule": 60 * 60 * 24,
     },
 }

@@ -334,3 +334,22 @@ class AuditEntry(models.Model):
             return str(text) % data
         except (KeyError, TypeError, ValueError):
             return str(text)
+
+
+class ClientThrottle(models.Model):
+    """How many times one client used one public form in one time window.
+
+    The client is a keyed hash of its address and the day, never the address itself, so the
+    table cannot be read back into who answered what. Old windows are deleted as they pass.
+    """
+
+    bucket = models.CharField(max_length=120)
+    client = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "client", "window_start"], name="client_throttle_one_row"),
+        ]
+        indexes = [models.Index(fields=["window_start"])]

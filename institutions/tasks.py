@@ -1,3 +1,4 @@
+from celery import shared_task
 from django.urls import reverse
 
 from notifications.models import Delivery
@@ -5,6 +6,7 @@ from notifications.services import notify_once
 
 from .models import Invitation
 from .tenancy import tenant_task
+from .throttle import throttle_forget_old
 
 
 @tenant_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
@@ -31,3 +33,9 @@ def send_invitation(institution, *, invitation_id):
         },
     )
     return delivery.pk
+
+
+@shared_task
+def forget_old_throttle_windows():
+    """Delete public-form rate-limit windows older than a day (safe to run any number of times)."""
+    return throttle_forget_old()

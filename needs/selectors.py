@@ -1,9 +1,10 @@
 """Reads for needs."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
-from .models import Need
+from .models import Need, Question, Survey
 
 
 def needs_of(institution, status=None):
@@ -22,3 +23,34 @@ def proposals_about(need):
     return Proposal.objects.filter(concerns_type=ContentType.objects.get_for_model(Need), concerns_id=need.pk).order_by(
         "-created_at"
     )[:20]
+
+
+def surveys_of(institution):
+    return Survey.objects.filter(institution=institution).annotate(response_count=Count("responses"))
+
+
+def get_survey_or_404(institution, pk):
+    return get_object_or_404(Survey.objects.select_related("institution"), institution=institution, pk=pk)
+
+
+def get_open_survey_by_token_or_404(institution, token):
+    """The survey behind a public link. Drafts do not exist for the public; closed ones say so."""
+    return get_object_or_404(
+        Survey.objects.select_related("institution").exclude(status=Survey.Status.DRAFT),
+        institution=institution,
+        token=token,
+    )
+
+
+def questions_of(survey):
+    """The survey's questions in order, with what answering and building them needs."""
+    return list(
+        Question.objects.filter(survey=survey)
+        .select_related("show_if_choice__question")
+        .prefetch_related("choices")
+        .order_by("position", "pk")
+    )
+
+
+def get_question_or_404(survey, pk):
+    return get_object_or_404(Question.objects.select_related("show_if_choice"), survey=survey, pk=pk)

@@ -1,11 +1,14 @@
-"""Writes for needs."""
+"""Writes for needs and needs surveys."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from institutions.services import audit_record
 
-from .models import Need
+from .models import Answer, Choice, Need, Question, Response, Survey, SurveyContact, Theme
 
 
 @transaction.atomic
@@ -56,8 +59,6 @@ def focus_chosen(*, proposal, concerned) -> Need:
 
 def focus_proposal_start(*, need, author):
     """Draft a proposal (majority vote) to make this need the focus; members discuss and vote on it."""
-    from django.utils.translation import gettext as _
-
     from decisions.services import proposal_create
 
     return proposal_create(
@@ -71,3 +72,344 @@ def focus_proposal_start(*, need, author):
         )
         % {"desc": need.description or need.title},
     )
+
+
+# Surveys -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_create(
+    *, institution, author, title, intro="", base_language=None, languages=(), access_code="", ask_contact=True
+) -> Survey:
+    base_language = base_language or institution.default_language
+    survey = Survey(
+        institution=institution,
+        created_by=author,
+        title=title.strip(),
+        intro=intro.strip(),
+        base_language=base_language,
+        languages=sorted(set(languages) | {base_language}),
+        access_code=access_code.strip(),
+        ask_contact=ask_contact,
+    )
+    survey.full_clean(exclude=["created_by"])
+    survey.save()
+    audit_record(institution=institution, actor=author, action="survey.created", title=survey.title)
+    return survey
+
+
+@transaction.atomic
+def survey_update(*, survey, actor, translations=None, **fields) -> Survey:
+    """Change the survey's own texts and settings (its questions have their own services)."""
+    for name, value in fields.items():
+        setattr(survey, name, value.strip() if isinstance(value, str) else value)
+    if "languages" in fields:
+        survey.languages = sorted(set(survey.languages) | {survey.base_language})
+    if translations is not None:
+        survey.translations = clean_translations(translations)
+    survey.full_clean(exclude=["created_by"])
+    survey.save()
+    return survey
+
+
+def clean_translations(translations):
+    """Drop empty texts so a blank translation falls back to the base language."""
+    cleaned = {}
+    for language, texts in translations.items():
+        kept = {field: text.strip() for field, text in texts.items() if text and text.strip()}
+        if kept:
+            cleaned[language] = kept
+    return cleaned
+
+
+def _set_status(survey, actor, status, action):
+    survey.status = status
+    now = timezone.now()
+    if status == Survey.Status.OPEN:
+        survey.opened_at = survey.opened_at or now
+        survey.closed_at = None
+    elif status == Survey.Status.CLOSED:
+        survey.closed_at = now
+    survey.save(update_fields=["status", "opened_at", "closed_at"])
+    audit_record(institution=survey.institution, actor=actor, action=action, title=survey.title)
+    return survey
+
+
+@transaction.atomic
+def survey_open(*, survey, actor) -> Survey:
+    """Start taking answers (also reopens a closed survey). A survey needs at least one question."""
+    if survey.status == Survey.Status.OPEN:
+        return survey
+    if not survey.questions.exists():
+        raise ValidationError(_("Add at least one question before opening the survey."))
+    return _set_status(survey, actor, Survey.Status.OPEN, "survey.opened")
+
+
+@transaction.atomic
+def survey_close(*, survey, actor) -> Survey:
+    if survey.status != Survey.Status.OPEN:
+        raise ValidationError(_("Only an open survey can be closed."))
+    return _set_status(survey, actor, Survey.Status.CLOSED, "survey.closed")
+
+
+@transaction.atomic
+def survey_delete(*, survey, actor, typed_name=""):
+    """Delete a survey with everything it collected. With responses, the exact title must be typed."""
+    count = survey.responses.count()
+    if count and typed_name.strip() != survey.title:
+        raise ValidationError(_("Type the survey's title exactly as shown to delete it with its responses."))
+    audit_record(
+        institution=survey.institution, actor=actor, action="survey.deleted", title=survey.title, responses=count
+    )
+    Theme.objects.filter(survey=survey).delete()
+    survey.delete()
+
+
+def _yes_no_texts(survey):
+    """ "Yes" and "No" in the survey's base language, with translations for its other languages."""
+    texts = []
+    for word in ("Yes", "No"):
+        with translation.override(survey.base_language):
+            base = _(word)
+        others = {}
+        for code, _name in survey.offered_languages()[1:]:
+            with translation.override(code):
+                others[code] = {"text": _(word)}
+        texts.append((base, others))
+    return texts
+
+
+def _check_condition(question, show_if_choice):
+    if show_if_choice is None:
+        return
+    trigger = show_if_choice.question
+    if trigger.survey_id != question.survey_id or not trigger.is_choice:
+        raise ValidationError(_("A question can only depend on a choice question of the same survey."))
+    if question.pk and (
+        trigger.pk == question.pk or (trigger.position, trigger.pk) >= (question.position, question.pk)
+    ):
+        raise ValidationError(_("A question can only depend on a question that comes before it."))
+
+
+@transaction.atomic
+def question_add(
+    *, survey, actor, kind, text, choices=(), needs=(), translations=None, show_if_choice=None, **fields
+) -> Question:
+    """Add a question at the end. `choices` are (text, translations) pairs; `needs` make the choices of
+    a "which needs matter most" question."""
+    last = survey.questions.aggregate(last=Max("position"))["last"]
+    question = Question(
+        institution=survey.institution,
+        survey=survey,
+        position=(last or 0) + 1,
+        kind=kind,
+        text=text.strip(),
+        translations=clean_translations(translations or {}),
+        **fields,
+    )
+    _check_condition(question, show_if_choice)
+    question.show_if_choice = show_if_choice
+    question.full_clean()
+    question.save()
+    if kind == Question.Kind.YES_NO:
+        choices = _yes_no_texts(survey)
+    if kind == Question.Kind.NEEDS:
+        for position, need in enumerate(needs, start=1):
+            Choice.objects.create(
+                institution=survey.institution, question=question, position=position, text=need.title, need=need
+            )
+    elif question.has_choices:
+        _add_choices(question, choices, start=1)
+    if question.has_choices and not question.choices.exists():
+        raise ValidationError(_("This type of question needs at least one choice."))
+    return question
+
+
+def _add_choices(question, choices, *, start):
+    for position, (text, translations) in enumerate(choices, start=start):
+        choice = Choice(
+            institution=question.institution,
+            question=question,
+            position=position,
+            text=text.strip(),
+            translations=clean_translations(translations or {}),
+        )
+        choice.full_clean()
+        choice.save()
+
+
+@transaction.atomic
+def question_update(
+    *,
+    question,
+    actor,
+    text,
+    translations=None,
+    show_if_choice=None,
+    choice_texts=None,
+    removed_choices=(),
+    new_choices=(),
+    **fields,
+) -> Question:
+    """Reword or adjust a question. Changes that would break collected answers are refused:
+    changing its type, or removing a choice someone picked."""
+    answered = question.answers.exists()
+    if "kind" in fields and fields["kind"] != question.kind and answered:
+        raise ValidationError(_("People have answered this question, so its type cannot change."))
+    for name, value in fields.items():
+        setattr(question, name, value)
+    question.text = text.strip()
+    if translations is not None:
+        question.translations = clean_translations(translations)
+    _check_condition(question, show_if_choice)
+    question.show_if_choice = show_if_choice
+    question.full_clean()
+    question.save()
+    for choice in question.choices.all():
+        if choice.pk in removed_choices:
+            if choice.answers.exists():
+                raise ValidationError(
+                    _("“%(choice)s” was picked in some answers, so it cannot be removed. Reword it instead.")
+                    % {"choice": choice.text}
+                )
+            if choice.dependent_questions.exists():
+                raise ValidationError(
+                    _("Another question is shown only when “%(choice)s” is picked; change that question first.")
+                    % {"choice": choice.text}
+                )
+            choice.delete()
+        elif choice_texts and choice.pk in choice_texts:
+            choice.text, translations = choice_texts[choice.pk]
+            choice.text = choice.text.strip()
+            choice.translations = clean_translations(translations)
+            choice.full_clean()
+            choice.save()
+    if question.kind not in (Question.Kind.YES_NO, Question.Kind.NEEDS):
+        last = question.choices.aggregate(last=Max("position"))["last"] or 0
+        _add_choices(question, new_choices, start=last + 1)
+    if question.has_choices and not question.choices.exists():
+        raise ValidationError(_("This type of question needs at least one choice."))
+    return question
+
+
+@transaction.atomic
+def question_remove(*, question, actor):
+    if question.answers.exists():
+        raise ValidationError(
+            _(
+                "People have already answered this question, so removing it would lose their answers. "
+                "You can reword it, or close this survey and start a new one."
+            )
+        )
+    if Question.objects.filter(show_if_choice__question=question).exists():
+        raise ValidationError(_("Another question depends on the answer to this one; change that question first."))
+    question.delete()
+
+
+@transaction.atomic
+def question_move(*, question, up):
+    """Swap the question with its neighbour above (up) or below."""
+    siblings = list(
+        Question.objects.filter(survey_id=question.survey_id).select_for_update().order_by("position", "pk")
+    )
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == question.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(siblings):
+        return question
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    # A question cannot move above the one it depends on, nor the trigger below its dependant.
+    for position, sibling in enumerate(siblings, start=1):
+        sibling.position = position
+    by_pk = {sibling.pk: sibling for sibling in siblings}
+    for sibling in siblings:
+        if sibling.show_if_choice_id:
+            trigger = by_pk.get(sibling.show_if_choice.question_id)
+            if trigger and trigger.position >= sibling.position:
+                raise ValidationError(
+                    _("“%(question)s” depends on an earlier answer, so it must stay below that question.")
+                    % {"question": sibling.text}
+                )
+    Question.objects.bulk_update(siblings, ["position"])
+    return question
+
+
+@transaction.atomic
+def response_submit(*, survey, language, answers, channel=Response.Channel.WEB, entered_by=None, contact=None):
+    """Store one person's answers. Inserts only, so any number of people can submit at the same time.
+
+    `answers` is {question: {"choices": [...], "ranks": [(choice id, rank)], "number": n, "text": t,
+    "other": t}} as built by SurveyAnswerForm.answers(). `contact` is (name, contact) or None and is
+    stored apart from the answers.
+    """
+    response = Response.objects.create(
+        institution=survey.institution,
+        survey=survey,
+        language=language,
+        channel=channel,
+        entered_by=entered_by,
+    )
+    rows = []
+    base = {"institution_id": survey.institution_id, "response": response}
+    for question, value in answers.items():
+        for choice_id in value.get("choices", ()):
+            rows.append(Answer(question=question, choice_id=choice_id, **base))
+        for choice_id, rank in value.get("ranks", ()):
+            rows.append(Answer(question=question, choice_id=choice_id, rank=rank, **base))
+        if "number" in value:
+            rows.append(Answer(question=question, number=value["number"], **base))
+        if "text" in value:
+            rows.append(Answer(question=question, text=value["text"], **base))
+        if value.get("other"):
+            rows.append(Answer(question=question, text=value["other"], **base))
+    Answer.objects.bulk_create(rows)
+    if contact:
+        name, reach = contact
+        SurveyContact.objects.create(
+            institution=survey.institution, survey=survey, name=name, contact=reach, language=language
+        )
+    return response
+
+
+@transaction.atomic
+def contact_delete(*, contact, actor):
+    """Delete contact details on the person's request. The audit entry names no one."""
+    audit_record(
+        institution=contact.institution, actor=actor, action="survey.contact_deleted", title=contact.survey.title
+    )
+    contact.delete()
+
+
+@transaction.atomic
+def theme_add(*, survey, actor, name) -> Theme:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError(_("Give the theme a name."))
+    theme, _created = Theme.objects.get_or_create(
+        institution=survey.institution, survey=survey, name__iexact=name, defaults={"name": name}
+    )
+    return theme
+
+
+@transaction.atomic
+def answer_tag(*, answer, themes):
+    """Set the themes of one free-text answer (replacing the ones it had)."""
+    answer.themes.set(themes)
+    return answer
+
+
+@transaction.atomic
+def need_from_theme(*, theme, actor) -> Need:
+    """Turn a theme into a need on the list (or return the one it already became)."""
+    if theme.need_id:
+        return theme.need
+    people = theme.answers.values("response").distinct().count()
+    need = need_create(
+        institution=theme.institution,
+        author=actor,
+        title=theme.name,
+        evidence=_("Raised in free-text answers to the survey “%(survey)s”.") % {"survey": theme.survey.title},
+        people_count=people,
+    )
+    theme.need = need
+    theme.save(update_fields=["need"])
+    return need

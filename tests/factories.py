@@ -112,3 +112,72 @@ def proposal_in_voting(
             **fields,
         )
         return services.voting_open(proposal=proposal, actor=author, deadline=timezone.now() + timedelta(days=3))
+
+
+def survey_example(institution, author, *, status="open", needs=(), access_code=""):
+    """A survey with one question of most kinds (English base, Spanish translations), for tests.
+
+    Questions, in order: "What is hardest?" (single, with other), "What would help?" (multiple),
+    "Do you rent?" (yes/no), "How much is your rent?" (number, shown only if "Yes"; new page),
+    "How hard is it?" (scale), "Rank these" (ranking), "Tell us more" (long text), and "Which needs
+    matter most?" when `needs` are given.
+    """
+    from django_scopes import scope
+
+    from needs import services
+
+    with scope(institution=institution):
+        survey = services.survey_create(
+            institution=institution,
+            author=author,
+            title="What do you need?",
+            intro="A short survey.",
+            base_language="en",
+            languages=["en", "es"],
+            access_code=access_code,
+        )
+        services.survey_update(
+            survey=survey, actor=author, translations={"es": {"title": "¿Qué necesitas?", "intro": "Una encuesta."}}
+        )
+
+        def add(kind, text, es, choices=(), **fields):
+            return services.question_add(
+                survey=survey,
+                actor=author,
+                kind=kind,
+                text=text,
+                translations={"es": {"text": es}},
+                choices=[(en, {"es": {"text": es_text}}) for en, es_text in choices],
+                **fields,
+            )
+
+        add(
+            "single",
+            "What is hardest?",
+            "¿Qué es lo más difícil?",
+            [("Rent", "El alquiler"), ("Food", "La comida"), ("Childcare", "El cuidado de niños")],
+            allow_other=True,
+            required=True,
+        )
+        add("multiple", "What would help?", "¿Qué ayudaría?", [("A pantry", "Una despensa"), ("Rides", "Transporte")])
+        rents = add("yes_no", "Do you rent?", "¿Alquilas?")
+        add(
+            "number",
+            "How much is your rent?",
+            "¿Cuánto pagas de alquiler?",
+            show_if_choice=rents.choices.get(text="Yes"),
+            min_value=0,
+            max_value=100_000,
+        )
+        add("scale", "How hard is it?", "¿Qué tan difícil es?")
+        add("ranking", "Rank these", "Ordena", [("Housing", "Vivienda"), ("Health", "Salud"), ("Work", "Trabajo")])
+        add("long_text", "Tell us more", "Cuéntanos más")
+        if needs:
+            services.question_add(
+                survey=survey, actor=author, kind="needs", text="Which needs matter most?", needs=list(needs)
+            )
+        if status != "draft":
+            services.survey_open(survey=survey, actor=author)
+        if status == "closed":
+            services.survey_close(survey=survey, actor=author)
+        return survey

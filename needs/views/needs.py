@@ -12,9 +12,9 @@ from dualpower.forms import posted_data
 from dualpower.steps import STEPS_BY_APP
 from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
 
-from . import selectors, services
-from .forms import NeedEditForm, NeedForm
-from .models import Need
+from .. import selectors, services
+from ..forms import NeedEditForm, NeedForm
+from ..models import Need
 
 STATUS_FILTERS = {value: label for value, label in Need.Status.choices}
 

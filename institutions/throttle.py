@@ -1,0 +1,52 @@
+"""Per-client limits for the public forms (surveys, consultation rounds, RSVPs).
+
+The client is identified by a keyed hash of its IP address and the current day: enough to
+slow a flood from one place, useless for finding out who someone is.
+"""
+
+import datetime
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import ClientThrottle
+
+
+def client_address(request):
+    if settings.BEHIND_PROXY:
+        # The proxy appends the address it saw last; that is the one it vouches for.
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def client_hash(request):
+    day = timezone.now().date().isoformat()
+    message = f"{client_address(request)}|{day}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def throttle_allows(request, bucket, *, limit, window_seconds=600):
+    """Count one use of `bucket` by this client; False once it went over `limit` in the window."""
+    now = timezone.now()
+    epoch = int(now.timestamp())
+    window_start = datetime.datetime.fromtimestamp(epoch - epoch % window_seconds, tz=datetime.UTC)
+    client = client_hash(request)
+    rows = ClientThrottle.objects.filter(bucket=bucket, client=client, window_start=window_start)
+    if not rows.update(hits=F("hits") + 1):
+        try:
+            with transaction.atomic():
+                ClientThrottle.objects.create(bucket=bucket, client=client, window_start=window_start, hits=1)
+        except IntegrityError:  # another request from the same client created it first
+            rows.update(hits=F("hits") + 1)
+    return rows.values_list("hits", flat=True).first() <= limit
+
+
+def throttle_forget_old(*, older_than=datetime.timedelta(days=1)):
+    """Delete windows that ended long ago (run by the daily housekeeping job)."""
+    return ClientThrottle.objects.filter(window_start__lt=timezone.now() - older_than).delete()[0]
