@@ -4,7 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
-from .models import Need, Question, Survey
+from .models import Choice, Need, Question, Survey, Theme
 
 
 def needs_of(institution, status=None):
@@ -54,3 +54,21 @@ def questions_of(survey):
 
 def get_question_or_404(survey, pk):
     return get_object_or_404(Question.objects.select_related("show_if_choice"), survey=survey, pk=pk)
+
+
+def survey_evidence(need):
+    """What surveys say about a need: how many people picked it in "which needs matter most"
+    questions, and how many written answers carry a theme that became this need."""
+    picked = (
+        Choice.objects.filter(need=need)
+        .select_related("question__survey")
+        .annotate(people=Count("answers__response", distinct=True))
+        .order_by("-people", "pk")
+    )
+    themes = (
+        Theme.objects.filter(need=need)
+        .select_related("survey")
+        .annotate(answer_count=Count("answers"), people=Count("answers__response", distinct=True))
+        .order_by("-answer_count", "pk")
+    )
+    return {"picked": list(picked[:20]), "themes": list(themes[:20])}

@@ -59,6 +59,7 @@ def detail(request, pk):
             "need": need,
             "proposals": selectors.proposals_about(need),
             "outreach": outreach_evidence(need),
+            "surveys": selectors.survey_evidence(need),
         },
     )
 
