@@ -307,11 +307,13 @@ class SurveyAnswerForm(HoneypotMixin, forms.Form):
 
         Values: a list of choice ids (choice questions), [(choice id, rank)] (rankings), a number,
         or a text; plus `other` text for "other, please say". Unanswered questions are left out.
+        On paper every question counts as visible: the person saw them all and answered what they
+        chose to, so the answers are kept as written, even one its condition would have skipped.
         """
         cleaned = self.cleaned_data
         result = {}
         for question in self.questions:
-            if not self.is_visible(question, cleaned):
+            if not self.paper and not self.is_visible(question, cleaned):
                 continue
             if question.kind == Question.Kind.RANKING:
                 ranks = [

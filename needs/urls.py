@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import answer, needs, surveys
+from .views import answer, needs, paper, surveys
 
 app_name = "needs"
 urlpatterns = [
@@ -23,6 +23,8 @@ urlpatterns = [
     path("surveys/<int:pk>/questions/<int:question_pk>/remove/", surveys.question_remove, name="question_remove"),
     path("surveys/<int:pk>/contacts/", surveys.contacts, name="survey_contacts"),
     path("surveys/<int:pk>/contacts/<int:contact_pk>/delete/", surveys.contact_delete, name="contact_delete"),
+    path("surveys/<int:pk>/print/", paper.survey_print, name="survey_print"),
+    path("surveys/<int:pk>/enter/", paper.survey_entry, name="survey_entry"),
     # Answering, for anyone with the link (no account).
     path("s/<token:token>/", answer.answer, name="answer"),
     path("s/<token:token>/thanks/", answer.thanks, name="answer_thanks"),
