@@ -48,7 +48,7 @@ class SurveyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         base = self.instance.base_language or settings.LANGUAGE_CODE
         if not self.instance.pk:
-            self.initial.setdefault("languages", [code for code, _name in settings.LANGUAGES])
+            self.initial["languages"] = [code for code, _name in settings.LANGUAGES]
         for code, name in other_languages(None):
             texts = self.instance.translations.get(code, {})
             self.fields[f"title_{code}"] = forms.CharField(

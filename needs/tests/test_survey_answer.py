@@ -231,3 +231,36 @@ def test_draft_survey_link_is_not_found(institution, organizer):
 def test_a_survey_token_of_another_institution_is_not_found(survey, other_institution):
     url = reverse("needs:answer", kwargs={"institution_slug": other_institution.slug, "token": survey.token})
     assert Client().get(url).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_answer_is_lost_when_many_people_submit_at_once(institution, organizer):
+    """Threads with their own connections post at the same moment; every submission is stored."""
+    import threading
+
+    from django.db import connections
+
+    survey = survey_example(institution, organizer)
+    qs = questions(survey)
+    threads, per_thread = 6, 5
+    barrier = threading.Barrier(threads)
+    statuses = []
+
+    def submit(n):
+        try:
+            client = Client(REMOTE_ADDR=f"198.51.100.{n}")
+            barrier.wait(timeout=30)
+            for _ in range(per_thread):
+                statuses.append(client.post(answer_url(survey), first_page(qs, page="1")).status_code)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=submit, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert statuses == [302] * threads * per_thread
+    with scope(institution=institution):
+        assert Response.objects.count() == threads * per_thread
+        assert Answer.objects.filter(question=qs["What is hardest?"]).count() == threads * per_thread

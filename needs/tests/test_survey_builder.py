@@ -241,6 +241,7 @@ def test_qr_code_is_an_svg_of_the_public_link(member_client, institution, survey
     response = member_client.get(url("survey_qr", institution, pk=survey.pk))
     assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
     assert response.content.startswith(b"<svg") and b"<path" in response.content
+    assert b'xmlns="http://www.w3.org/2000/svg"' in response.content
 
 
 def test_contact_details_are_listed_for_organizers_and_deleted_on_request(

@@ -1,6 +1,7 @@
 """Building and running needs surveys: members see them, organizers change them."""
 
 import copy
+import io
 
 import segno
 from django.contrib import messages
@@ -128,8 +129,11 @@ def survey_qr(request, pk):
     """The survey's public link as a QR code (SVG), to print on flyers and paper copies."""
     survey = selectors.get_survey_or_404(request.institution, pk)
     qr = segno.make(request.build_absolute_uri(survey.public_path()), error="m")
-    svg = qr.svg_inline(scale=4, title=_("QR code: %(title)s") % {"title": survey.title}, dark="#000", light="#fff")
-    return HttpResponse(svg, content_type="image/svg+xml")
+    # A standalone file (with its xmlns), so browsers show it through <img>.
+    out = io.BytesIO()
+    title = _("QR code: %(title)s") % {"title": survey.title}
+    qr.save(out, kind="svg", xmldecl=False, nl=False, scale=4, title=title, dark="#000", light="#fff")
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
 
 
 def question_form(request, survey, question=None):
