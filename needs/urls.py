@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import answer, needs, paper, surveys
+from .views import answer, needs, paper, results, surveys, themes
 
 app_name = "needs"
 urlpatterns = [
@@ -25,6 +25,11 @@ urlpatterns = [
     path("surveys/<int:pk>/contacts/<int:contact_pk>/delete/", surveys.contact_delete, name="contact_delete"),
     path("surveys/<int:pk>/print/", paper.survey_print, name="survey_print"),
     path("surveys/<int:pk>/enter/", paper.survey_entry, name="survey_entry"),
+    path("surveys/<int:pk>/results/", results.survey_results, name="survey_results"),
+    path("surveys/<int:pk>/export.csv", results.survey_export, name="survey_export"),
+    path("surveys/<int:pk>/answers/", themes.answers, name="survey_answers"),
+    path("surveys/<int:pk>/answers/<int:answer_pk>/themes/", themes.answer_tag, name="answer_tag"),
+    path("surveys/<int:pk>/themes/<int:theme_pk>/need/", themes.theme_need, name="theme_need"),
     # Answering, for anyone with the link (no account).
     path("s/<token:token>/", answer.answer, name="answer"),
     path("s/<token:token>/thanks/", answer.thanks, name="answer_thanks"),
