@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
+from consultation.demo import seed_round
 from consultation.services import outreach_record
 from decisions import services as decisions
 from decisions.models import Proposal
@@ -114,6 +115,7 @@ class Command(BaseCommand):
                     self._proposals(institution, people_here)
                 if not Need.objects.exists():
                     self._needs(institution, people_here, spec["needs"])
+                seed_round(institution, people_here)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for spec in INSTITUTIONS:
             self.stdout.write(f"  {spec['name']} (/i/{spec['slug']}/)")
