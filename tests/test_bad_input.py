@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from consultation.models import ConsultationResponse, ConsultationRound, NeedRating
 from institutions.models import AuditEntry, Institution, Invitation, JoinRequest, Membership
 from tests.test_permissions import MATRIX, url_for, world  # noqa: F401  (world is a fixture)
 
@@ -20,6 +21,9 @@ def snapshot():
             Invitation.objects.count(),
             JoinRequest.objects.count(),
             AuditEntry.objects.count(),
+            list(ConsultationRound.objects.order_by("pk").values_list("title", "status")),
+            ConsultationResponse.objects.count(),
+            NeedRating.objects.count(),
         )
 
 

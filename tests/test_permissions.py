@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope
 
-from consultation.services import outreach_record
+from consultation.services import outreach_record, round_answer, round_create, round_open
 from decisions import services as decision_services
 from institutions.models import Membership
 from needs.services import need_create
@@ -129,6 +129,43 @@ MATRIX = {
     },
     "consultation:index": step_row(),
     "consultation:outreach": {"get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 400, 400)},
+    "consultation:rounds": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "consultation:round_new": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    # "round" is open with an answer from each group; "draft_round" has not been opened yet.
+    "consultation:round_detail": {"args": {"pk": "round"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "consultation:round_edit": {
+        "args": {"pk": "draft_round"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "consultation:round_open": {
+        "args": {"pk": "draft_round"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "consultation:round_close": {
+        "args": {"pk": "round"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    # An empty answer is refused with the reason.
+    "consultation:round_answer": {
+        "args": {"pk": "round"},
+        "get": MEMBERS_ONLY,
+        "post": statuses(302, 404, 404, 400, 400),
+    },
+    "consultation:round_focus": {
+        "args": {"pk": "round", "need_pk": "need"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    # The round's public link is the authorization: anyone may answer, no account needed.
+    "consultation:round_public": {
+        "args": {"token": "round_token"},
+        "get": EVERYONE_200,
+        "post": statuses(400, 400, 400, 400, 400),
+    },
+    "consultation:round_thanks": {"args": {"token": "round_token"}, "get": EVERYONE_200, "post": ALL_405},
     "research:index": step_row(),
     "meetings:index": step_row(),
     "logistics:index": step_row(),
@@ -156,6 +193,15 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
             people_count=4,
             needs=[need],
         )
+        repairs = need_create(institution=institution, author=member, title="Repairs take months")
+        consultation_round = round_create(
+            institution=institution, author=organizer, title="What first?", needs=[need, repairs]
+        )
+        round_open(consultation_round=consultation_round, actor=organizer)
+        answer = {need.pk: {"urgency": 5, "rank": 1}, repairs.pk: {"urgency": 3, "rank": 2}}
+        round_answer(consultation_round=consultation_round, ratings=answer, member=member)
+        round_answer(consultation_round=consultation_round, ratings=answer, language="es")
+        draft_round = round_create(institution=institution, author=organizer, title="Next", needs=[need, repairs])
     return {
         "institution": institution,
         "users": {"anon": None, "outsider": outsider, "other": other_member, "member": member, "organizer": organizer},
@@ -169,6 +215,9 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
             "comment": comment.pk,
             "unsubscribe": unsubscribe_token(member, institution, "reminder"),
             "need": need.pk,
+            "round": consultation_round.pk,
+            "round_token": consultation_round.public_token,
+            "draft_round": draft_round.pk,
         },
     }
 

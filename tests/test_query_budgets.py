@@ -46,6 +46,19 @@ BUDGETS = {
     "consultation:index": 7,
     # needs for the form, entries, their needs (prefetched)
     "consultation:outreach": 8,
+    # rounds with their need and answer counts
+    "consultation:rounds": 6,
+    # candidate needs (ticked, and the choices)
+    "consultation:round_new": 7,
+    # round, need count, needs with their results, respondents, my answer
+    "consultation:round_detail": 10,
+    # round, its needs (ticked, and the choices)
+    "consultation:round_edit": 8,
+    # round, its needs, my earlier answer
+    "consultation:round_answer": 8,
+    # round by token, its needs
+    "consultation:round_public": 7,
+    "consultation:round_thanks": 6,
     "needs:new": 6,
     "needs:detail": 8,
     "needs:edit": 7,
@@ -94,10 +107,32 @@ def grow(example, n=50):
                 people_count=index + 1,
                 needs=[need, world_need],
             )
+        grow_consultation(example, n)
         for proposal, choice in ((open_vote, {"choice": "agree"}), (closed_vote, {"choice": "yes"})):
             voters = [MembershipFactory(institution=institution).user for _ in range(n)]
             RollEntry.objects.bulk_create(RollEntry(proposal=proposal, user=user, has_voted=True) for user in voters)
             Ballot.objects.bulk_create(Ballot(proposal=proposal, voter=user, choice=choice) for user in voters)
+
+
+def grow_consultation(example, n):
+    """n answers from each group to the example round, and n more rounds to list."""
+    from consultation import services as consultation
+    from consultation.models import ConsultationRound
+
+    institution, organizer = example["institution"], example["users"]["organizer"]
+    consultation_round = ConsultationRound.objects.get(pk=example["objects"]["round"])
+    first, second = (need.pk for need in consultation_round.needs.order_by("pk"))
+    for index in range(n):
+        ratings = {
+            first: {"urgency": 1 + index % 5, "rank": 1 + index % 2},
+            second: {"urgency": 3, "rank": 2 - index % 2},
+        }
+        member = MembershipFactory(institution=institution).user
+        consultation.round_answer(consultation_round=consultation_round, ratings=ratings, language="es")
+        consultation.round_answer(consultation_round=consultation_round, ratings=ratings, member=member)
+        consultation.round_create(
+            institution=institution, author=organizer, title=f"round {index}", needs=consultation_round.needs.all()
+        )
 
 
 def count_queries(client, url):
