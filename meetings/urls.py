@@ -1,8 +1,23 @@
 from django.urls import path
 
-from . import views
+from .views import meetings, public
 
 app_name = "meetings"
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", meetings.index, name="index"),
+    path("new/", meetings.meeting_new, name="new"),
+    path("<int:pk>/", meetings.detail, name="detail"),
+    path("<int:pk>/edit/", meetings.meeting_edit, name="edit"),
+    path("<int:pk>/cancel/", meetings.meeting_cancel, name="cancel"),
+    path("<int:pk>/rsvp/", meetings.rsvp_member, name="rsvp_member"),
+    path("<int:pk>/agenda/new/", meetings.agenda_new, name="agenda_new"),
+    path("<int:pk>/agenda/<int:item_pk>/", meetings.agenda_edit, name="agenda_edit"),
+    path("<int:pk>/agenda/<int:item_pk>/move/", meetings.agenda_move, name="agenda_move"),
+    path("<int:pk>/agenda/<int:item_pk>/remove/", meetings.agenda_remove, name="agenda_remove"),
+    path("<int:pk>/suggest/", meetings.suggest, name="suggest"),
+    path("<int:pk>/suggestions/<int:suggestion_pk>/", meetings.suggestion_decide, name="suggestion_decide"),
+    # For anyone: the public meeting page (RSVP, suggestions) and the private RSVP link.
+    path("<int:pk>/public/", public.public, name="public"),
+    path("<int:pk>/public/suggest/", public.public_suggest, name="public_suggest"),
+    path("rsvp/<token:token>/", public.rsvp_manage, name="rsvp_manage"),
 ]

@@ -66,16 +66,21 @@ def render_message(*, template, context, language):
     return subject, text, html
 
 
-def _send(*, email, subject, text, html, headers=None):
+def _send(*, email, subject, text, html, headers=None, attachments=()):
     message = EmailMultiAlternatives(subject=subject, body=text, to=[email], headers=headers or {})
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     message.send()
 
 
 def notify_once(
-    *, key, kind, template, context, email=None, recipient=None, institution=None, language=None
+    *, key, kind, template, context, email=None, recipient=None, institution=None, language=None, attachments=()
 ) -> Delivery:
-    """Send one e-mail at most once for `key`; safe to call again after any failure."""
+    """Send one e-mail at most once for `key`; safe to call again after any failure.
+
+    `attachments` are (filename, content, mimetype) triples, e.g. a calendar file.
+    """
     email = email or recipient.email
     language = language or getattr(recipient, "language", None) or settings.LANGUAGE_CODE
     try:
@@ -120,7 +125,7 @@ def notify_once(
         headers = {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     subject, text, html = render_message(template=template, context=context, language=language)
     try:
-        _send(email=email, subject=subject, text=text, html=html, headers=headers)
+        _send(email=email, subject=subject, text=text, html=html, headers=headers, attachments=attachments)
     except Exception as error:
         Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=str(error)[:2000])
         raise
