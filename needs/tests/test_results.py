@@ -200,6 +200,20 @@ def test_crosstab_counts_pairs_with_people_totals(answered, institution):
     assert spanish.total == 1
 
 
+def test_crosstab_totals_count_people_when_the_row_question_allows_many_picks(answered, institution):
+    with scope(institution=institution):
+        questions = {question.pk: question for question in questions_of(answered.survey)}
+        table = results.crosstab(questions[answered.needs.pk], questions[answered.kids.pk])
+        single = results.crosstab(questions[answered.kids.pk], questions[answered.where.pk])
+    assert [(label, [count for count, _share in cells], total) for label, cells, total in table.rows] == [
+        ("Food", [1, 1], 2),
+        ("Rent", [2, 0], 2),
+    ]
+    assert (table.column_totals, table.total) == ([2, 1], 3)  # the person who picked both counts once
+    assert [[count for count, _share in cells] for _label, cells, _total in single.rows] == [[2, 0], [0, 1]]
+    assert (single.column_totals, single.total) == ([2, 1], 3)
+
+
 def test_responses_over_time_by_day_in_the_institutions_time_zone(pantry, institution):
     institution.time_zone = "America/Mexico_City"  # UTC-6
     institution.save()
