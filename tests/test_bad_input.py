@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from consultation.models import ConsultationResponse, ConsultationRound, NeedRating
 from institutions.models import AuditEntry, Institution, Invitation, JoinRequest, Membership
+from meetings.models import RSVP, AgendaItem, Meeting, Suggestion
+from needs.models import Answer, Choice, Question, Response, Survey, SurveyContact, Theme
 from tests.test_permissions import MATRIX, url_for, world  # noqa: F401  (world is a fixture)
 
 
@@ -24,6 +26,11 @@ def snapshot():
             list(ConsultationRound.objects.order_by("pk").values_list("title", "status")),
             ConsultationResponse.objects.count(),
             NeedRating.objects.count(),
+            [model.objects.count() for model in (Survey, Question, Choice, Response, Answer, Theme, SurveyContact)],
+            list(Survey.objects.order_by("pk").values_list("title", "status", "translations")),
+            list(Question.objects.order_by("pk").values_list("text", "kind", "position")),
+            [model.objects.count() for model in (RSVP, AgendaItem, Suggestion)],
+            list(Meeting.objects.order_by("pk").values_list("title", "status", "starts_at", "place_name")),
         )
 
 
@@ -115,6 +122,31 @@ def test_hostile_values_in_every_form_field_never_500(world, client_for, value):
         "decision",
         "language",
         "next",
+        # surveys
+        "title",
+        "intro",
+        "base_language",
+        "languages",
+        "text",
+        "help_text",
+        "choices_text",
+        "choices_text_es",
+        "show_if",
+        "min_value",
+        "typed_name",
+        "themes",
+        "page",
+        "lang",
+        "query",
+        "contact_reach",
+        # meetings
+        "starts_at",
+        "place_name",
+        "duration_minutes",
+        "reason",
+        "party_size",
+        "children",
+        "suggest-text",
     ]
     data = dict.fromkeys(fields, value)
     for name, row in MATRIX.items():
@@ -195,3 +227,32 @@ def test_create_institution_form_never_500s(client_for, outsider, name, slug, ne
     assert response.status_code in {302, 400}
     if response.status_code == 302:
         assert Institution.objects.filter(slug=slug.lower()).exists()
+
+
+@pytest.mark.django_db
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_public_survey_answers_never_500(institution, organizer, data):
+    """Whatever a visitor (or a robot) sends to a survey's public link: an answer, never a crash."""
+    from django.test import Client
+    from django_scopes import scope
+
+    from needs.answering import SurveyAnswerForm
+    from needs.selectors import questions_of
+    from tests.factories import survey_example
+
+    survey = getattr(institution, "_example_survey", None) or survey_example(institution, organizer)
+    institution._example_survey = survey
+    with scope(institution=institution):
+        form = SurveyAnswerForm(survey=survey, questions=questions_of(survey), language="en")
+        names = [*form.fields, "page", "lang", "back"]
+        choice_ids = [str(pk) for pk in Choice.objects.filter(question__survey=survey).values_list("pk", flat=True)]
+    values = data.draw(
+        st.dictionaries(
+            st.sampled_from(names),
+            st.one_of(st.text(max_size=300), st.integers().map(str), st.sampled_from(choice_ids)),
+            max_size=len(names),
+        )
+    )
+    response = Client().post(survey.public_path(), values)
+    assert response.status_code in {200, 302, 400, 429}

@@ -18,7 +18,7 @@ from decisions import services as decision_services
 from institutions.models import Membership
 from needs.services import need_create
 from notifications.services import unsubscribe_token
-from tests.factories import InvitationFactory, JoinRequestFactory, proposal_in_voting
+from tests.factories import InvitationFactory, JoinRequestFactory, proposal_in_voting, survey_example
 from tests.urlwalk import project_url_names
 
 ROLES = ("anon", "outsider", "other", "member", "organizer")
@@ -127,6 +127,71 @@ MATRIX = {
         "get": ORGANIZER_POST_ONLY,
         "post": statuses(302, 404, 404, 403, 302),
     },
+    # Needs surveys: members read, organizers build; "survey" is open with one answered response.
+    "needs:surveys": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "needs:survey_new": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "needs:survey": {"args": {"pk": "survey"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "needs:survey_edit": {"args": {"pk": "survey"}, "get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    # No action chosen: sent back with a note.
+    "needs:survey_status": {
+        "args": {"pk": "survey"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    # With responses, deleting needs the title typed: an empty form is refused.
+    "needs:survey_delete": {
+        "args": {"pk": "survey"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "needs:survey_qr": {"args": {"pk": "survey"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "needs:question_new": {"args": {"pk": "survey"}, "get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "needs:question_edit": {
+        "args": {"pk": "survey", "question_pk": "question"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "needs:question_move": {
+        "args": {"pk": "survey", "question_pk": "question"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    # The question has answers: removal is refused with a note, nothing changes.
+    "needs:question_remove": {
+        "args": {"pk": "survey", "question_pk": "question"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "needs:survey_contacts": {
+        "args": {"pk": "survey"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 405),
+    },
+    "needs:contact_delete": {
+        "args": {"pk": "survey", "contact_pk": "contact"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    # Paper: members print the survey; organizers type in paper answers (an empty sheet is refused).
+    "needs:survey_print": {"args": {"pk": "survey"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "needs:survey_entry": {"args": {"pk": "survey"}, "get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "needs:survey_results": {"args": {"pk": "survey"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "needs:survey_export": {"args": {"pk": "survey"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    # Members read written answers; only organizers add themes (an empty name is refused).
+    "needs:survey_answers": {"args": {"pk": "survey"}, "get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "needs:answer_tag": {
+        "args": {"pk": "survey", "answer_pk": "answer"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "needs:theme_need": {
+        "args": {"pk": "survey", "theme_pk": "theme"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    # The survey's public link: anyone answers without an account; an empty answer misses a required one.
+    "needs:answer": {"args": {"token": "survey_token"}, "get": EVERYONE_200, "post": statuses(400, 400, 400, 400, 400)},
+    "needs:answer_thanks": {"args": {"token": "survey_token"}, "get": EVERYONE_200, "post": ALL_405},
     "consultation:index": step_row(),
     "consultation:outreach": {"get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 400, 400)},
     "consultation:rounds": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
@@ -168,6 +233,52 @@ MATRIX = {
     "consultation:round_thanks": {"args": {"token": "round_token"}, "get": EVERYONE_200, "post": ALL_405},
     "research:index": step_row(),
     "meetings:index": step_row(),
+    # "meeting" is public and planned for next week, with an agenda item, a suggestion and an RSVP.
+    "meetings:new": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "meetings:detail": {"args": {"pk": "meeting"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "meetings:edit": {"args": {"pk": "meeting"}, "get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "meetings:cancel": {"args": {"pk": "meeting"}, "get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "meetings:rsvp_member": {"args": {"pk": "meeting"}, "get": MEMBERS_405, "post": statuses(302, 404, 404, 302, 302)},
+    "meetings:agenda_new": {
+        "args": {"pk": "meeting"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "meetings:agenda_edit": {
+        "args": {"pk": "meeting", "item_pk": "agenda_item"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "meetings:agenda_move": {
+        "args": {"pk": "meeting", "item_pk": "agenda_item"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "meetings:agenda_remove": {
+        "args": {"pk": "meeting", "item_pk": "agenda_item"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    # An empty suggestion is refused with a note (and a redirect back to the meeting).
+    "meetings:suggest": {"args": {"pk": "meeting"}, "get": MEMBERS_405, "post": statuses(302, 404, 404, 302, 302)},
+    "meetings:suggestion_decide": {
+        "args": {"pk": "meeting", "suggestion_pk": "suggestion"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    # The public meeting page: anyone RSVPs or suggests without an account; empty forms are refused.
+    "meetings:public": {"args": {"pk": "meeting"}, "get": EVERYONE_200, "post": statuses(400, 400, 400, 400, 400)},
+    "meetings:public_suggest": {
+        "args": {"pk": "meeting"},
+        "get": ALL_405,
+        "post": statuses(400, 400, 400, 400, 400),
+    },
+    # The private link e-mailed after an RSVP is the authorization.
+    "meetings:rsvp_manage": {
+        "args": {"token": "rsvp_token"},
+        "get": EVERYONE_200,
+        "post": statuses(400, 400, 400, 400, 400),
+    },
     "logistics:index": step_row(),
     "evaluation:index": step_row(),
     "followthrough:index": step_row(),
@@ -202,6 +313,10 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
         round_answer(consultation_round=consultation_round, ratings=answer, member=member)
         round_answer(consultation_round=consultation_round, ratings=answer, language="es")
         draft_round = round_create(institution=institution, author=organizer, title="Next", needs=[need, repairs])
+    survey = survey_example(institution, organizer)
+    with scope(institution=institution):
+        survey_objects = survey_world(survey)
+        meeting_objects = meeting_world(institution, organizer)
     return {
         "institution": institution,
         "users": {"anon": None, "outsider": outsider, "other": other_member, "member": member, "organizer": organizer},
@@ -215,10 +330,63 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
             "comment": comment.pk,
             "unsubscribe": unsubscribe_token(member, institution, "reminder"),
             "need": need.pk,
+            **survey_objects,
+            **meeting_objects,
             "round": consultation_round.pk,
             "round_token": consultation_round.public_token,
             "draft_round": draft_round.pk,
         },
+    }
+
+
+def survey_world(survey):
+    """Example objects of a survey: one response with a written answer, a theme and a contact."""
+    from needs import services as needs_services
+    from needs.models import Question
+
+    questions = {question.text: question for question in Question.objects.filter(survey=survey)}
+    hardest, more = questions["What is hardest?"], questions["Tell us more"]
+    response = needs_services.response_submit(
+        survey=survey,
+        language="en",
+        answers={hardest: {"choices": [hardest.choices.first().pk]}, more: {"text": "Rent keeps rising"}},
+        contact=("Ana", "555-0101"),
+    )
+    theme = needs_services.theme_add(survey=survey, actor=None, name="rent")
+    return {
+        "survey": survey.pk,
+        "survey_token": survey.token,
+        "question": hardest.pk,
+        "answer": response.answers.get(question=more).pk,
+        "theme": theme.pk,
+        "contact": survey.contacts.get().pk,
+    }
+
+
+def meeting_world(institution, organizer):
+    """A public meeting next week with an agenda item, a suggestion from the public and an RSVP."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meetings import services as meeting_services
+
+    meeting = meeting_services.meeting_create(
+        institution=institution,
+        author=organizer,
+        title="Tenants' assembly",
+        starts_at=timezone.now() + timedelta(days=7),
+        place_name="Community room",
+        is_public=True,
+    )
+    item = meeting_services.agenda_item_add(meeting=meeting, actor=organizer, title="Repairs")
+    suggestion = meeting_services.suggestion_send(meeting=meeting, text="Talk about the boiler")
+    rsvp = meeting_services.rsvp_create(meeting=meeting, name="Ana", party_size=2, children=1)
+    return {
+        "meeting": meeting.pk,
+        "agenda_item": item.pk,
+        "suggestion": suggestion.pk,
+        "rsvp_token": rsvp.token,
     }
 
 

@@ -60,9 +60,48 @@ BUDGETS = {
     "consultation:round_public": 7,
     "consultation:round_thanks": 6,
     "needs:new": 6,
-    "needs:detail": 8,
+    # surveys with their response counts
+    "needs:surveys": 6,
+    "needs:survey_new": 5,
+    # survey, questions (choices, conditions), response count
+    "needs:survey": 9,
+    "needs:survey_edit": 7,
+    "needs:survey_delete": 8,
+    "needs:survey_qr": 7,
+    # survey, earlier choices, needs to ask about
+    "needs:question_new": 8,
+    # question, its choices, answered?, earlier choices, needs
+    "needs:question_edit": 11,
+    "needs:survey_contacts": 8,
+    # survey, questions (conditions), choices
+    "needs:survey_print": 8,
+    # survey, questions (conditions), choices, my paper responses today and in all
+    "needs:survey_entry": 9,
+    # survey, questions, choices; totals, over time, per question, per choice, scale values
+    "needs:survey_results": 13,
+    # survey, questions, choices; then the stream: responses, answers (read in chunks)
+    "needs:survey_export": 9,
+    # survey, themes with counts, questions, answers page with its themes, count
+    "needs:survey_answers": 12,
+    # survey by token, questions with choices (the page only)
+    "needs:answer": 8,
+    "needs:answer_thanks": 6,
+    # need, proposals, outreach, survey picks and themes
+    "needs:detail": 10,
     "needs:edit": 7,
     "notifications:unsubscribe": 5,
+    # meetings with RSVP counts (upcoming and earlier)
+    "meetings:index": 7,
+    "meetings:new": 7,
+    # meeting, agenda, my RSVP, support summary, suggestions, RSVP list
+    "meetings:detail": 11,
+    "meetings:edit": 8,
+    "meetings:cancel": 7,
+    "meetings:agenda_new": 8,
+    "meetings:agenda_edit": 9,
+    # meeting, agenda (public: the session and throttle are not read)
+    "meetings:public": 7,
+    "meetings:rsvp_manage": 6,
 }
 STEP_BUDGET = 7
 
@@ -108,6 +147,8 @@ def grow(example, n=50):
                 needs=[need, world_need],
             )
         grow_consultation(example, n)
+        grow_surveys(example, n)
+        grow_meetings(example, n)
         for proposal, choice in ((open_vote, {"choice": "agree"}), (closed_vote, {"choice": "yes"})):
             voters = [MembershipFactory(institution=institution).user for _ in range(n)]
             RollEntry.objects.bulk_create(RollEntry(proposal=proposal, user=user, has_voted=True) for user in voters)
@@ -135,9 +176,70 @@ def grow_consultation(example, n):
         )
 
 
+def grow_surveys(example, n):
+    """n more surveys, and n responses to the example survey (written answers tagged, contacts)."""
+    from needs import services as needs_services
+    from needs.models import Question, Survey, Theme
+
+    institution, organizer = example["institution"], example["users"]["organizer"]
+    survey = Survey.objects.get(pk=example["objects"]["survey"])
+    questions = {question.text: question for question in Question.objects.filter(survey=survey)}
+    hardest, more = questions["What is hardest?"], questions["Tell us more"]
+    choices = list(hardest.choices.all())
+    themes = [Theme.objects.get(pk=example["objects"]["theme"])]
+    for index in range(n):
+        themes.append(needs_services.theme_add(survey=survey, actor=organizer, name=f"theme {index}"))
+        response = needs_services.response_submit(
+            survey=survey,
+            language="es" if index % 2 else "en",
+            answers={hardest: {"choices": [choices[index % 3].pk], "other": "other"}, more: {"text": f"text {index}"}},
+            contact=("Name", f"555-{index:04}"),
+        )
+        for answer in response.answers.exclude(text=""):
+            needs_services.answer_tag(answer=answer, themes=themes[-3:])
+        needs_services.survey_create(institution=institution, author=organizer, title=f"survey {index}")
+
+
+def grow_meetings(example, n):
+    """n more meetings, and n RSVPs (with support needs), agenda items and suggestions on the example one."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meetings import services as meeting_services
+    from meetings.models import Meeting
+
+    institution, organizer = example["institution"], example["users"]["organizer"]
+    meeting = Meeting.objects.get(pk=example["objects"]["meeting"])
+    for index in range(n):
+        meeting_services.rsvp_create(
+            meeting=meeting,
+            name=f"Neighbor {index}",
+            party_size=1 + index % 3,
+            children=index % 2,
+            children_ages="5",
+            transport_from="Tower B" if index % 4 == 0 else "",
+            interpretation="Spanish" if index % 5 == 0 else "",
+            food=True,
+        )
+        meeting_services.member_rsvp(meeting=meeting, user=MembershipFactory(institution=institution).user)
+        meeting_services.agenda_item_add(meeting=meeting, actor=organizer, title=f"item {index}")
+        meeting_services.suggestion_send(meeting=meeting, text=f"idea {index}")
+        meeting_services.meeting_create(
+            institution=institution,
+            author=organizer,
+            title=f"meeting {index}",
+            starts_at=timezone.now() + timedelta(days=1 + index % 20, hours=index),
+            place_name="Room",
+            is_public=index % 2 == 0,
+        )
+
+
 def count_queries(client, url):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
+        if response.streaming:  # a streamed body (CSV export) queries as it is read
+            b"".join(response.streaming_content)
     assert response.status_code == 200, url
     return len(queries)
 
