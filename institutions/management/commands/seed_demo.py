@@ -19,6 +19,7 @@ from decisions import services as decisions
 from decisions.models import Proposal
 from institutions import services
 from institutions.models import Institution, Membership
+from meetings.demo import seed_meetings
 from needs.demo import seed_survey
 from needs.models import Need
 from needs.services import need_create
@@ -118,6 +119,7 @@ class Command(BaseCommand):
                     self._needs(institution, people_here, spec["needs"])
                 seed_round(institution, people_here)
                 seed_survey(institution, people_here)
+                seed_meetings(institution, people_here)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for spec in INSTITUTIONS:
             self.stdout.write(f"  {spec['name']} (/i/{spec['slug']}/)")
