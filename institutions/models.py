@@ -353,3 +353,6 @@ class ClientThrottle(models.Model):
             models.UniqueConstraint(fields=["bucket", "client", "window_start"], name="client_throttle_one_row"),
         ]
         indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self):
+        return f"{self.bucket} {self.window_start:%Y-%m-%d %H:%M} ({self.hits})"
