@@ -264,3 +264,35 @@ def meeting_support_summary(meeting) -> SupportSummary:
         if row["access_needs"]:
             summary.access_needs.append(row["access_needs"])
     return summary
+
+
+# Calendar feeds -------------------------------------------------------------------------------------
+
+
+def calendar_feed_for(*, user, institution):
+    """The member's live private calendar link, made on first use. Safe to call twice at once."""
+    from .models import CalendarFeed
+
+    feed = CalendarFeed.objects.filter(institution=institution, user=user, revoked_at__isnull=True).first()
+    if feed is not None:
+        return feed
+    try:
+        with transaction.atomic():
+            return CalendarFeed.objects.create(institution=institution, user=user)
+    except IntegrityError:  # made by a request running at the same moment
+        return CalendarFeed.objects.get(institution=institution, user=user, revoked_at__isnull=True)
+
+
+@transaction.atomic
+def calendar_feed_reset(*, user, institution):
+    """Revoke the member's private calendar link (calendars using it stop updating) and make a new one."""
+    from .models import CalendarFeed
+
+    CalendarFeed.objects.filter(institution=institution, user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    try:
+        with transaction.atomic():
+            return CalendarFeed.objects.create(institution=institution, user=user)
+    except IntegrityError:  # a reset running at the same moment made the new one
+        return CalendarFeed.objects.get(institution=institution, user=user, revoked_at__isnull=True)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import calendar as calendar_views
 from .views import meetings, public
 
 app_name = "meetings"
@@ -16,6 +17,13 @@ urlpatterns = [
     path("<int:pk>/agenda/<int:item_pk>/remove/", meetings.agenda_remove, name="agenda_remove"),
     path("<int:pk>/suggest/", meetings.suggest, name="suggest"),
     path("<int:pk>/suggestions/<int:suggestion_pk>/", meetings.suggestion_decide, name="suggestion_decide"),
+    # Calendars: a meeting's .ics (public meetings for anyone), the public feed, each member's private
+    # feed (its token is the authorization) and the page explaining how to subscribe.
+    path("<int:pk>/meeting.ics", calendar_views.meeting_ics, name="ics"),
+    path("calendar.ics", calendar_views.public_feed, name="public_feed"),
+    path("feed/<token:token>.ics", calendar_views.private_feed, name="private_feed"),
+    path("calendar/", calendar_views.calendar, name="calendar"),
+    path("calendar/new-link/", calendar_views.feed_reset, name="feed_reset"),
     # For anyone: the public meeting page (RSVP, suggestions) and the private RSVP link.
     path("<int:pk>/public/", public.public, name="public"),
     path("<int:pk>/public/suggest/", public.public_suggest, name="public_suggest"),
