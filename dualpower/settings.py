@@ -225,6 +225,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded files (research evidence) live under MEDIA_ROOT and are never served directly (no
+# MEDIA_URL): members download them through the app.
+RESEARCH_ATTACHMENT_MAX_BYTES = env_int("RESEARCH_ATTACHMENT_MAX_BYTES", 10_000_000)
+RESEARCH_ATTACHMENTS_PER_NOTE = env_int("RESEARCH_ATTACHMENTS_PER_NOTE", 10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 

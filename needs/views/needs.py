@@ -11,6 +11,7 @@ from consultation.selectors import outreach_evidence
 from dualpower.forms import posted_data
 from dualpower.steps import STEPS_BY_APP
 from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
+from research.selectors import notes_about
 
 from .. import selectors, services
 from ..forms import NeedEditForm, NeedForm
@@ -60,6 +61,7 @@ def detail(request, pk):
             "proposals": selectors.proposals_about(need),
             "outreach": outreach_evidence(need),
             "surveys": selectors.survey_evidence(need),
+            "research_notes": notes_about(need),
         },
     )
 

@@ -23,6 +23,7 @@ from meetings.demo import seed_meetings
 from needs.demo import seed_survey
 from needs.models import Need
 from needs.services import need_create
+from research.demo import seed_notes
 
 DEMO_PASSWORD = "organize-together"
 
@@ -118,6 +119,7 @@ class Command(BaseCommand):
                 if not Need.objects.exists():
                     self._needs(institution, people_here, spec["needs"])
                 seed_round(institution, people_here)
+                seed_notes(institution, people_here)
                 seed_survey(institution, people_here)
                 seed_meetings(institution, people_here)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
