@@ -296,3 +296,203 @@ def calendar_feed_reset(*, user, institution):
             return CalendarFeed.objects.create(institution=institution, user=user)
     except IntegrityError:  # a reset running at the same moment made the new one
         return CalendarFeed.objects.get(institution=institution, user=user, revoked_at__isnull=True)
+
+
+# During and after the meeting -----------------------------------------------------------------------
+# Attendance, minutes, decisions and action items. Logistics turns action items into tasks through
+# `on_action_item`, so meetings never imports logistics.
+
+ACTION_ITEM_HOOKS = []
+
+
+def on_action_item(fn):
+    """Register `fn(item=..., actor=...)`, called in the same transaction as each new action item.
+
+    Usable as a decorator; registering the same function twice keeps one copy. An exception in a
+    hook undoes the action item too, so an item and its task exist together or not at all.
+    """
+    if fn not in ACTION_ITEM_HOOKS:
+        ACTION_ITEM_HOOKS.append(fn)
+    return fn
+
+
+def _refuse_if_cancelled(meeting):
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError(_("This meeting was cancelled: there is nothing to record."))
+
+
+def _count(value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(_("Counts must be whole numbers, 0 or more."))
+    return value
+
+
+@transaction.atomic
+def attendance_record(*, meeting, actor, present_user_ids, guests, children) -> Meeting:
+    """Record who came: the ticked members replace any earlier list; guests and children are counts.
+
+    A meeting that has started is marked as held. Nothing else changes (calendars are not bumped).
+    """
+    from institutions.models import Membership
+
+    from .models import Attendance
+
+    guests, children = _count(guests), _count(children)
+    try:
+        wanted = {int(pk) for pk in present_user_ids}
+    except (TypeError, ValueError):
+        raise ValidationError(_("Only active members can be ticked as present.")) from None
+    members = set(
+        Membership.objects.filter(
+            institution=meeting.institution, status=Membership.Status.ACTIVE, user_id__in=wanted
+        ).values_list("user_id", flat=True)
+    )
+    if wanted - members:
+        raise ValidationError(_("Only active members can be ticked as present. Reload the page and try again."))
+    # One save at a time per meeting, so two phones saving at once cannot mix their lists.
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _refuse_if_cancelled(locked)
+    Attendance.objects.filter(meeting=locked).exclude(user_id__in=wanted).delete()
+    already = set(Attendance.objects.filter(meeting=locked).values_list("user_id", flat=True))
+    Attendance.objects.bulk_create(
+        Attendance(institution=meeting.institution, meeting=locked, user_id=user_id)
+        for user_id in sorted(wanted - already)
+    )
+    locked.guests_count, locked.children_count = guests, children
+    if locked.status == Meeting.Status.PLANNED and locked.starts_at <= timezone.now():
+        locked.status = Meeting.Status.HELD
+    locked.save(update_fields=["guests_count", "children_count", "status", "updated_at"])
+    return locked
+
+
+def minutes_version(meeting, agenda):
+    """A fingerprint of the minutes as written now: a form carries it, so saving over someone
+    else's newer text is noticed instead of silently losing it."""
+    import hashlib
+
+    digest = hashlib.sha256(meeting.minutes.encode())
+    for item in sorted(agenda, key=lambda item: item.pk):
+        digest.update(f"\0{item.pk}\0{item.record}".encode())
+    return digest.hexdigest()[:32]
+
+
+class MinutesChanged(ValidationError):
+    """Someone saved the minutes since the form was opened."""
+
+
+@transaction.atomic
+def minutes_save(*, meeting, actor, minutes, records, publish, seen_version=None) -> Meeting:
+    """Save the general minutes and the notes per agenda item (`records`: {item pk: text}).
+
+    Publishing is for public meetings only; publishing and unpublishing are audited. With
+    `seen_version` (from `minutes_version`), a save over newer minutes is refused.
+    """
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    items = {item.pk: item for item in AgendaItem.objects.filter(meeting=locked)}
+    if seen_version is not None and seen_version != minutes_version(locked, items.values()):
+        raise MinutesChanged(
+            _(
+                "Someone saved the minutes while you were writing. Your text is still in the boxes below: "
+                "copy what you need, then reload the page to see their version."
+            )
+        )
+    if set(records) - set(items):
+        raise ValidationError(_("The agenda changed while you were writing. Reload the page and try again."))
+    if publish and not locked.is_public:
+        raise ValidationError(_("Only the minutes of a public meeting can be published."))
+    minutes = minutes.strip()
+    if len(minutes) > Meeting._meta.get_field("minutes").max_length:
+        raise ValidationError(_("The minutes are too long."))
+    changed = []
+    for pk, text in records.items():
+        text = text.strip()
+        if len(text) > AgendaItem._meta.get_field("record").max_length:
+            raise ValidationError(_("The notes on one item are too long."))
+        if items[pk].record != text:
+            items[pk].record = text
+            changed.append(items[pk])
+    AgendaItem.objects.bulk_update(changed, ["record"])
+    was_published = locked.minutes_published
+    locked.minutes, locked.minutes_published = minutes, bool(publish)
+    locked.save(update_fields=["minutes", "minutes_published", "updated_at"])
+    if locked.minutes_published != was_published:
+        action = "meeting.minutes_published" if publish else "meeting.minutes_unpublished"
+        audit_record(institution=meeting.institution, actor=actor, action=action, title=locked.title)
+    return locked
+
+
+@transaction.atomic
+def decision_record(*, meeting, actor, question, proposal=None, votes_for=None, votes_against=None, votes_abstain=None):
+    """Record a decision taken at the meeting: a proposal voted in the app, or a show of hands.
+
+    A show of hands needs at least one count above 0 (blank counts are 0); a linked proposal
+    takes no counts (its result lives with the proposal).
+    """
+    from .models import MeetingDecision
+
+    _refuse_if_cancelled(meeting)
+    question = question.strip()
+    if not question:
+        raise ValidationError(_("Write what was decided, as a question or a sentence."))
+    counts = (votes_for, votes_against, votes_abstain)
+    if proposal is not None:
+        if proposal.institution_id != meeting.institution_id:
+            raise ValidationError(_("That proposal is not one of this institution's."))
+        if any(count is not None for count in counts):
+            raise ValidationError(_("Either link the proposal voted in the app or count the hands, not both."))
+    else:
+        if all(count is None for count in counts):
+            raise ValidationError(_("Write the show-of-hands count, or link the proposal voted in the app."))
+        votes_for, votes_against, votes_abstain = (_count(count or 0) for count in counts)
+        if not (votes_for or votes_against or votes_abstain):
+            raise ValidationError(_("At least one of the counts must be more than 0."))
+    decision = MeetingDecision(
+        institution=meeting.institution,
+        meeting=meeting,
+        question=question,
+        proposal=proposal,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstain=votes_abstain,
+    )
+    decision.full_clean(exclude=["proposal"])
+    decision.save()
+    audit_record(institution=meeting.institution, actor=actor, action="meeting.decision_recorded", title=question[:200])
+    return decision
+
+
+@transaction.atomic
+def decision_remove(*, decision, actor):
+    """Take a wrongly recorded decision off the minutes (audited: what was decided matters)."""
+    audit_record(
+        institution=decision.institution, actor=actor, action="meeting.decision_removed", title=decision.question[:200]
+    )
+    decision.delete()
+
+
+@transaction.atomic
+def action_item_add(*, meeting, actor, text, owner=None, due_on=None):
+    """Note something someone agreed to do; registered hooks (logistics) hear about it."""
+    from institutions.models import Membership
+
+    from .models import ActionItem
+
+    _refuse_if_cancelled(meeting)
+    if (
+        owner is not None
+        and not Membership.objects.filter(
+            institution=meeting.institution, user=owner, status=Membership.Status.ACTIVE
+        ).exists()
+    ):
+        raise ValidationError(_("Only an active member can take on an action item."))
+    item = ActionItem(institution=meeting.institution, meeting=meeting, text=text.strip(), owner=owner, due_on=due_on)
+    item.full_clean(exclude=["owner"])
+    item.save()
+    for hook in ACTION_ITEM_HOOKS:
+        hook(item=item, actor=actor)
+    return item
+
+
+@transaction.atomic
+def action_item_remove(*, item, actor):
+    item.delete()
