@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from decisions.selectors import awaiting_vote_count
 from dualpower.forms import posted_data as _posted
 from dualpower.views import htmx_fragment
+from meetings.selectors import published_minutes
 
 from . import rules, selectors, services
 from .forms import DecisionForm, InstitutionForm, InstitutionSettingsForm, InvitationForm, JoinRequestForm, RoleForm
@@ -60,6 +61,7 @@ def institution_home(request):
         context["join_request_count"] = selectors.pending_join_requests(institution).count()
     if rules.is_member(request.membership):
         context["awaiting_votes"] = awaiting_vote_count(institution, request.user)
+    context["published_minutes"] = published_minutes(institution)
     return render(request, "institutions/home.html", context)
 
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import calendar as calendar_views
-from .views import meetings, public
+from .views import meetings, public, record
 
 app_name = "meetings"
 urlpatterns = [
@@ -24,6 +24,18 @@ urlpatterns = [
     path("feed/<token:token>.ics", calendar_views.private_feed, name="private_feed"),
     path("calendar/", calendar_views.calendar, name="calendar"),
     path("calendar/new-link/", calendar_views.feed_reset, name="feed_reset"),
+    # During and after the meeting: attendance, minutes, decisions, action items, and the printables.
+    path("<int:pk>/attendance/", record.attendance, name="attendance"),
+    path("<int:pk>/minutes/", record.minutes, name="minutes"),
+    path("<int:pk>/decisions/new/", record.decision_new, name="decision_new"),
+    path("<int:pk>/decisions/<int:decision_pk>/delete/", record.decision_delete, name="decision_delete"),
+    path("<int:pk>/actions/new/", record.action_new, name="action_new"),
+    path("<int:pk>/actions/<int:action_pk>/delete/", record.action_delete, name="action_delete"),
+    path("<int:pk>/print/agenda/", record.agenda_print, name="agenda_print"),
+    path("<int:pk>/print/sign-in/", record.signin_sheet, name="signin_sheet"),
+    path("<int:pk>/print/minutes/", record.minutes_print, name="minutes_print"),
+    # Published minutes of a public meeting, for anyone.
+    path("<int:pk>/minutes/public/", record.minutes_public, name="minutes_public"),
     # For anyone: the public meeting page (RSVP, suggestions) and the private RSVP link.
     path("<int:pk>/public/", public.public, name="public"),
     path("<int:pk>/public/suggest/", public.public_suggest, name="public_suggest"),

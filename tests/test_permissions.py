@@ -279,6 +279,40 @@ MATRIX = {
         "get": EVERYONE_200,
         "post": statuses(400, 400, 400, 400, 400),
     },
+    # During and after "meeting": organizers take attendance and record decisions and action items;
+    # members read the minutes, and only organizers or the note-taker write them. Empty forms are refused.
+    "meetings:attendance": {
+        "args": {"pk": "meeting"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "meetings:minutes": {"args": {"pk": "meeting"}, "get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "meetings:decision_new": {
+        "args": {"pk": "meeting"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "meetings:decision_delete": {
+        "args": {"pk": "meeting", "decision_pk": "meeting_decision"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "meetings:action_new": {
+        "args": {"pk": "meeting"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "meetings:action_delete": {
+        "args": {"pk": "meeting", "action_pk": "action_item"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    # On paper: members print the agenda and minutes; the sign-in sheet carries RSVP names (organizers).
+    "meetings:agenda_print": {"args": {"pk": "meeting"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "meetings:signin_sheet": {"args": {"pk": "meeting"}, "get": ORGANIZERS_ONLY, "post": ORGANIZER_POST_ONLY},
+    "meetings:minutes_print": {"args": {"pk": "meeting"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    # The example meeting's minutes are published: anyone reads them.
+    "meetings:minutes_public": {"args": {"pk": "meeting"}, "get": EVERYONE_200, "post": ALL_405},
     "logistics:index": step_row(),
     "evaluation:index": step_row(),
     "followthrough:index": step_row(),
@@ -364,7 +398,8 @@ def survey_world(survey):
 
 
 def meeting_world(institution, organizer):
-    """A public meeting next week with an agenda item, a suggestion from the public and an RSVP."""
+    """A public meeting next week with an agenda item, a suggestion from the public, an RSVP, attendance,
+    published minutes, a decision and an action item."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -382,11 +417,25 @@ def meeting_world(institution, organizer):
     item = meeting_services.agenda_item_add(meeting=meeting, actor=organizer, title="Repairs")
     suggestion = meeting_services.suggestion_send(meeting=meeting, text="Talk about the boiler")
     rsvp = meeting_services.rsvp_create(meeting=meeting, name="Ana", party_size=2, children=1)
+    # Recorded ahead of time (the meeting stays planned): attendance, published minutes, a show-of-hands
+    # decision and an action item.
+    meeting_services.attendance_record(
+        meeting=meeting, actor=organizer, present_user_ids=[organizer.pk], guests=2, children=1
+    )
+    meeting_services.minutes_save(
+        meeting=meeting, actor=organizer, minutes="We met.", records={item.pk: "Boiler first."}, publish=True
+    )
+    decision = meeting_services.decision_record(
+        meeting=meeting, actor=organizer, question="Fix the boiler first?", votes_for=9, votes_against=1
+    )
+    action = meeting_services.action_item_add(meeting=meeting, actor=organizer, text="Call the landlord")
     return {
         "meeting": meeting.pk,
         "agenda_item": item.pk,
         "suggestion": suggestion.pk,
         "rsvp_token": rsvp.token,
+        "meeting_decision": decision.pk,
+        "action_item": action.pk,
     }
 
 

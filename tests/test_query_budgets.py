@@ -21,7 +21,8 @@ BUDGETS = {
     "profile": 5,
     "institution_create": 5,
     "healthz": 3,
-    "institutions:home": 9,
+    # counts, join request, votes awaited, published minutes
+    "institutions:home": 10,
     "institutions:join": 8,
     "institutions:invitation_accept": 8,
     "institutions:members": 9,
@@ -102,6 +103,17 @@ BUDGETS = {
     # meeting, agenda (public: the session and throttle are not read)
     "meetings:public": 7,
     "meetings:rsvp_manage": 6,
+    # meeting, members (with RSVP and presence), RSVPs for the support summary
+    "meetings:attendance": 8,
+    # meeting, agenda, decisions, action items, attendance count; proposals and members for the forms
+    "meetings:minutes": 12,
+    # meeting, agenda
+    "meetings:agenda_print": 7,
+    # meeting, RSVP names
+    "meetings:signin_sheet": 7,
+    # meeting, agenda, decisions, action items, attendance count
+    "meetings:minutes_print": 10,
+    "meetings:minutes_public": 10,
 }
 STEP_BUDGET = 7
 
@@ -201,17 +213,27 @@ def grow_surveys(example, n):
 
 
 def grow_meetings(example, n):
-    """n more meetings, and n RSVPs (with support needs), agenda items and suggestions on the example one."""
+    """n more meetings (half with published minutes), and n RSVPs (with support needs), agenda items,
+    suggestions, members present, decisions and action items on the example one."""
     from datetime import timedelta
 
     from django.utils import timezone
 
+    from decisions.models import Proposal
     from meetings import services as meeting_services
     from meetings.models import Meeting
 
     institution, organizer = example["institution"], example["users"]["organizer"]
     meeting = Meeting.objects.get(pk=example["objects"]["meeting"])
+    proposal = Proposal.objects.get(pk=example["objects"]["closed_proposal"])
+    present = [organizer.pk]
     for index in range(n):
+        present.append(MembershipFactory(institution=institution).user.pk)
+        hands = {"votes_for": index + 1, "votes_abstain": 1} if index % 2 else {"proposal": proposal}
+        meeting_services.decision_record(meeting=meeting, actor=organizer, question=f"question {index}", **hands)
+        meeting_services.action_item_add(
+            meeting=meeting, actor=organizer, text=f"task {index}", owner=organizer, due_on=timezone.localdate()
+        )
         meeting_services.rsvp_create(
             meeting=meeting,
             name=f"Neighbor {index}",
@@ -225,7 +247,7 @@ def grow_meetings(example, n):
         meeting_services.member_rsvp(meeting=meeting, user=MembershipFactory(institution=institution).user)
         meeting_services.agenda_item_add(meeting=meeting, actor=organizer, title=f"item {index}")
         meeting_services.suggestion_send(meeting=meeting, text=f"idea {index}")
-        meeting_services.meeting_create(
+        other = meeting_services.meeting_create(
             institution=institution,
             author=organizer,
             title=f"meeting {index}",
@@ -233,6 +255,9 @@ def grow_meetings(example, n):
             place_name="Room",
             is_public=index % 2 == 0,
         )
+        if other.is_public:
+            meeting_services.minutes_save(meeting=other, actor=organizer, minutes="We met.", records={}, publish=True)
+    meeting_services.attendance_record(meeting=meeting, actor=organizer, present_user_ids=present, guests=n, children=n)
 
 
 def count_queries(client, url):
