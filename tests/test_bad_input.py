@@ -11,6 +11,7 @@ from consultation.models import ConsultationResponse, ConsultationRound, NeedRat
 from institutions.models import AuditEntry, Institution, Invitation, JoinRequest, Membership
 from meetings.models import RSVP, AgendaItem, Meeting, Suggestion
 from needs.models import Answer, Choice, Question, Response, Survey, SurveyContact, Theme
+from research.models import Attachment, FieldNote, FieldNoteVersion, Tag
 from tests.test_permissions import MATRIX, url_for, world  # noqa: F401  (world is a fixture)
 
 
@@ -31,6 +32,8 @@ def snapshot():
             list(Question.objects.order_by("pk").values_list("text", "kind", "position")),
             [model.objects.count() for model in (RSVP, AgendaItem, Suggestion)],
             list(Meeting.objects.order_by("pk").values_list("title", "status", "starts_at", "place_name")),
+            [model.objects.count() for model in (FieldNoteVersion, Tag, Attachment)],
+            list(FieldNote.objects.order_by("pk").values_list("title", "outcome", "version", "key_reading")),
         )
 
 
@@ -147,6 +150,21 @@ def test_hostile_values_in_every_form_field_never_500(world, client_for, value):
         "party_size",
         "children",
         "suggest-text",
+        # research notes
+        "ran_by",
+        "place",
+        "period",
+        "tried",
+        "outcome",
+        "evidence",
+        "lessons",
+        "needs",
+        "tags",
+        "base_version",
+        "change_note",
+        "key_reading",
+        "file",
+        "caption",
     ]
     data = dict.fromkeys(fields, value)
     for name, row in MATRIX.items():
