@@ -42,8 +42,10 @@ class HoneypotMixin:
         cleaned = super().clean()
         if cleaned.get(self.honeypot_name):
             raise ValidationError(
-                _("This looked like an automatic submission, so it was not saved. Please empty the hidden "
-                  "“website” field and send again."),
+                _(
+                    "This looked like an automatic submission, so it was not saved. Please empty the hidden "
+                    "“website” field and send again."
+                ),
                 code="honeypot",
             )
         return cleaned
