@@ -53,8 +53,10 @@ def people_to_tell(meeting):
             language = rsvp.user.language if rsvp.user else rsvp.language
             people.setdefault(email.lower(), (email, rsvp.user, language, rsvp))
     if not meeting.is_public:
+        # Every member hears about a members' meeting, except those who said they are not coming.
+        declined = RSVP.objects.filter(meeting=meeting, status=RSVP.Status.CANCELLED, user__isnull=False)
         members = Membership.objects.filter(institution=meeting.institution, status=Membership.Status.ACTIVE)
-        for membership in members.select_related("user"):
+        for membership in members.exclude(user__in=declined.values("user")).select_related("user"):
             user = membership.user
             people.setdefault(user.email.lower(), (user.email, user, user.language, None))
     return list(people.values())
@@ -119,7 +121,8 @@ def send_meeting_reminders():
 
 
 def reminder_key(meeting, window, email):
-    return f"meeting-reminder:{meeting.pk}:{window}:{email.lower()}"
+    # The sequence changes when the time or place does, so a moved meeting is reminded of again.
+    return f"meeting-reminder:{meeting.pk}:{meeting.sequence}:{window}:{email.lower()}"
 
 
 @tenant_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)

@@ -39,7 +39,7 @@ def test_worker_sends_each_meeting_reminder_once_even_when_the_job_runs_twice(wo
     send_meeting_reminders.delay()
     send_meeting_reminders.delay()
 
-    keys = {f"meeting-reminder:{meeting.pk}:2h:{email}" for email in ("mo@example.org", "ana@example.org")}
+    keys = {f"meeting-reminder:{meeting.pk}:0:2h:{email}" for email in ("mo@example.org", "ana@example.org")}
     wait_for(lambda: Delivery.objects.filter(key__in=keys, status=Delivery.Status.SENT).count() == 2, worker)
     # Both scans and both reminder tasks have finished.
     wait_for(lambda: worker["log"].read_text().count("succeeded") >= 4, worker)

@@ -226,6 +226,8 @@ def test_cancelling_tells_everyone_coming_and_is_audited(
         assert meeting.status == "cancelled" and meeting.sequence == 1
         assert AuditEntry.objects.filter(action="meeting.cancelled").exists()
     assert len(mailoutbox) == 2 and all("The room flooded" in message.body for message in mailoutbox)
+    # Plain text is not HTML-escaped: the apostrophe arrives as typed.
+    assert all("“Tenants' assembly”" in message.subject for message in mailoutbox)
     # Running the job again sends nothing more.
     from meetings.tasks import send_cancellation
 

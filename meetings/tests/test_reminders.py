@@ -75,8 +75,8 @@ def test_everyone_coming_is_reminded_once_even_when_the_job_runs_twice(instituti
     assert sorted(message.to[0] for message in mailoutbox) == ["Ana@Example.org", "mo@example.org"]
     keys = set(reminders().values_list("key", flat=True))
     assert keys == {
-        f"meeting-reminder:{meeting.pk}:24h:ana@example.org",
-        f"meeting-reminder:{meeting.pk}:24h:mo@example.org",
+        f"meeting-reminder:{meeting.pk}:0:24h:ana@example.org",
+        f"meeting-reminder:{meeting.pk}:0:24h:mo@example.org",
     }
     assert set(reminders().values_list("status", flat=True)) == {Delivery.Status.SENT}
 
@@ -123,8 +123,8 @@ def test_two_hours_before_comes_a_second_reminder(institution, organizer, member
     send_meeting_reminders()
 
     assert sorted(reminders().values_list("key", flat=True)) == [
-        f"meeting-reminder:{meeting.pk}:24h:mo@example.org",
-        f"meeting-reminder:{meeting.pk}:2h:mo@example.org",
+        f"meeting-reminder:{meeting.pk}:0:24h:mo@example.org",
+        f"meeting-reminder:{meeting.pk}:0:2h:mo@example.org",
     ]
     assert len(mailoutbox) == 2 and mailoutbox[1].subject.startswith("Soon: “Tenants' assembly” starts at ")
 
@@ -135,7 +135,7 @@ def test_a_meeting_planned_inside_two_hours_gets_only_the_two_hour_reminder(inst
     send_meeting_reminders()
     # Even a 24-hour task queued earlier and run late gives way.
     assert remind_meeting(institution.pk, meeting_id=meeting.pk, window="24h") == 0
-    assert list(reminders().values_list("key", flat=True)) == [f"meeting-reminder:{meeting.pk}:2h:mo@example.org"]
+    assert list(reminders().values_list("key", flat=True)) == [f"meeting-reminder:{meeting.pk}:0:2h:mo@example.org"]
     assert len(mailoutbox) == 1
 
 
@@ -234,3 +234,35 @@ def test_hostile_text_is_escaped_in_html_and_plain_in_text(institution, organize
 def test_the_reminder_job_is_on_the_beat_schedule():
     entry = settings.CELERY_BEAT_SCHEDULE["send-meeting-reminders"]
     assert entry == {"task": "meetings.tasks.send_meeting_reminders", "schedule": 5 * 60}
+
+
+def test_a_moved_meeting_is_reminded_of_again_and_decliners_are_left_out(
+    institution, organizer, member, mailoutbox, django_capture_on_commit_callbacks
+):
+    """After a change of time the calendar sequence moves on, so the reminder goes again;
+    a member who said they are not coming to a members' meeting hears nothing."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_scopes import scope
+
+    from meetings import services
+    from meetings.tasks import remind_meeting
+
+    with scope(institution=institution):
+        meeting = services.meeting_create(
+            institution=institution,
+            author=organizer,
+            title="Members' meeting",
+            starts_at=timezone.now() + timedelta(hours=20),
+            place_name="Room",
+            is_public=False,
+        )
+        services.member_rsvp(meeting=meeting, user=member, going=False)
+    remind_meeting(institution.pk, meeting_id=meeting.pk, window="24h")
+    assert sorted(m.to[0] for m in mailoutbox) == [organizer.email]
+    with scope(institution=institution):
+        services.meeting_update(meeting=meeting, actor=organizer, starts_at=meeting.starts_at + timedelta(hours=1))
+    remind_meeting(institution.pk, meeting_id=meeting.pk, window="24h")
+    remind_meeting(institution.pk, meeting_id=meeting.pk, window="24h")
+    assert sorted(m.to[0] for m in mailoutbox) == [organizer.email, organizer.email]
