@@ -57,7 +57,7 @@ def test_a_neighbour_rsvps_in_spanish_asking_for_childcare(live_server, new_cont
         )
     page = new_context(locale="es-ES").new_page()
     page.goto(f"{live_server.url}/i/{institution.slug}/meetings/{meeting.pk}/public/")
-    expect(page.get_by_role("heading", name="Avisa que vienes")).to_be_visible()
+    expect(page.get_by_role("heading", name="Avísanos que vienes")).to_be_visible()
     axe_check(page)
     page.get_by_label("Nombre o iniciales").fill("Marisol")
     page.get_by_label("Cuántas personas, contándote a ti").fill("2")
