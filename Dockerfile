@@ -52,7 +52,7 @@ COPY --from=build /opt/venv /opt/venv
 # Code and collected static files stay root-owned (read-only to the app user); the
 # rest of var/ is the app's to write. var/beat/ holds celery beat's schedule volume.
 COPY --from=build /app /app
-RUN mkdir -p /app/var/beat \
+RUN mkdir -p /app/var/beat /app/var/media \
     && chown app:app /app/var \
     && find /app/var -mindepth 1 -maxdepth 1 ! -name static -exec chown -R app:app {} +
 

@@ -127,3 +127,12 @@ def test_web_serves_the_wsgi_app_with_gunicorn(services):
 @pytest.mark.parametrize("name", ["worker", "beat"])
 def test_celery_services_start_their_celery_process(services, name):
     assert command_words(services[name])[:4] == ["celery", "-A", "dualpower", name]
+
+
+@pytest.mark.parametrize("name", ["web", "worker"])
+def test_uploaded_files_live_in_a_volume_that_web_and_worker_share(compose, services, name):
+    """Research evidence is written by the web process and read back by any of them: a named volume
+    at the app's MEDIA_ROOT (var/media), or every recreated container would lose the files."""
+    mounts = [mount.split(":") for mount in services[name]["volumes"]]
+    assert ["media", "/app/var/media"] in [mount[:2] for mount in mounts]
+    assert "media" in compose["volumes"]
