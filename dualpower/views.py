@@ -6,6 +6,13 @@ from django.views.generic import TemplateView
 from .steps import STEPS_BY_APP
 
 
+def message_refusal(request, error):
+    """Show why a service refused a change (a ValidationError), as one error message."""
+    from django.contrib import messages
+
+    messages.error(request, " ".join(error.messages))
+
+
 class StepHome(TemplateView):
     """The home page of one step for an institution's members. Each step app gives it a template."""
 

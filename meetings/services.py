@@ -8,6 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dualpower.ordering import swapped_with_neighbour
 from institutions.services import audit_record
 
 from .models import RSVP, AgendaItem, Meeting, Suggestion
@@ -90,13 +91,9 @@ def agenda_item_update(*, item, actor, **fields) -> AgendaItem:
 
 @transaction.atomic
 def agenda_item_move(*, item, up):
-    items = list(AgendaItem.objects.filter(meeting_id=item.meeting_id).select_for_update().order_by("position", "pk"))
-    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
-    other = index - 1 if up else index + 1
-    if 0 <= other < len(items):
-        items[index], items[other] = items[other], items[index]
-        for position, each in enumerate(items, start=1):
-            each.position = position
+    items = AgendaItem.objects.filter(meeting_id=item.meeting_id).select_for_update().order_by("position", "pk")
+    items = swapped_with_neighbour(items, item, up=up)
+    if items is not None:
         AgendaItem.objects.bulk_update(items, ["position"])
     return item
 

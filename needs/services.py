@@ -6,6 +6,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from dualpower.ordering import swapped_with_neighbour
 from institutions.services import audit_record
 
 from .models import Answer, Choice, Need, Question, Response, Survey, SurveyContact, Theme
@@ -309,17 +310,11 @@ def question_remove(*, question, actor):
 @transaction.atomic
 def question_move(*, question, up):
     """Swap the question with its neighbour above (up) or below."""
-    siblings = list(
-        Question.objects.filter(survey_id=question.survey_id).select_for_update().order_by("position", "pk")
-    )
-    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == question.pk)
-    other = index - 1 if up else index + 1
-    if not 0 <= other < len(siblings):
+    siblings = Question.objects.filter(survey_id=question.survey_id).select_related("show_if_choice")
+    siblings = swapped_with_neighbour(siblings.select_for_update().order_by("position", "pk"), question, up=up)
+    if siblings is None:
         return question
-    siblings[index], siblings[other] = siblings[other], siblings[index]
     # A question cannot move above the one it depends on, nor the trigger below its dependant.
-    for position, sibling in enumerate(siblings, start=1):
-        sibling.position = position
     by_pk = {sibling.pk: sibling for sibling in siblings}
     for sibling in siblings:
         if sibling.show_if_choice_id:

@@ -11,15 +11,12 @@ from django.views.decorators.http import require_POST, require_safe
 from decisions.models import Proposal
 from dualpower.forms import posted_data
 from dualpower.steps import STEPS_BY_APP
+from dualpower.views import message_refusal
 from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
 
 from .. import selectors, services
 from ..forms import AgendaItemForm, CancelForm, MeetingForm, SuggestionForm
 from ..models import AgendaItem, Suggestion
-
-
-def refused(request, error):
-    messages.error(request, " ".join(error.messages))
 
 
 @tenant_access(MEMBER)
@@ -121,7 +118,7 @@ def rsvp_member(request, pk):
     try:
         services.member_rsvp(meeting=meeting, user=request.user, going=going)
     except ValidationError as error:
-        refused(request, error)
+        message_refusal(request, error)
     else:
         messages.success(request, _("See you there.") if going else _("Noted: you are not coming."))
     return redirect(meeting.get_absolute_url())
@@ -208,7 +205,7 @@ def suggest(request, pk):
                 language=request.LANGUAGE_CODE,
             )
         except ValidationError as error:
-            refused(request, error)
+            message_refusal(request, error)
         else:
             messages.success(request, _("Thank you. The organizers will see your suggestion."))
             return redirect(meeting.get_absolute_url())
@@ -232,5 +229,5 @@ def suggestion_decide(request, pk, suggestion_pk):
             services.suggestion_set_aside(suggestion=suggestion, actor=request.user)
             messages.success(request, _("The suggestion is set aside."))
     except ValidationError as error:
-        refused(request, error)
+        message_refusal(request, error)
     return redirect(f"{meeting.get_absolute_url()}#suggestions")

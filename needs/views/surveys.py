@@ -13,16 +13,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from dualpower.forms import posted_data
 from dualpower.steps import STEPS_BY_APP
+from dualpower.views import message_refusal
 from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
 
 from .. import selectors, services
 from ..forms import QuestionForm, SurveyDeleteForm, SurveyForm
 from ..models import Choice, Need, Question, Survey, SurveyContact
-
-
-def refused(request, error):
-    """Show why a change was refused, as one message."""
-    messages.error(request, " ".join(error.messages))
 
 
 @tenant_access(MEMBER)
@@ -93,7 +89,7 @@ def survey_status(request, pk):
     try:
         change(survey=survey, actor=request.user)
     except ValidationError as error:
-        refused(request, error)
+        message_refusal(request, error)
     else:
         if action == "open":
             messages.success(request, _("The survey is open. Share the link or print the QR code."))
@@ -231,7 +227,7 @@ def question_move(request, pk, question_pk):
     try:
         services.question_move(question=question, up=request.POST.get("direction") != "down")
     except ValidationError as error:
-        refused(request, error)
+        message_refusal(request, error)
     return redirect(f"{survey.get_absolute_url()}#question-{question.pk}")
 
 
@@ -243,7 +239,7 @@ def question_remove(request, pk, question_pk):
     try:
         services.question_remove(question=question, actor=request.user)
     except ValidationError as error:
-        refused(request, error)
+        message_refusal(request, error)
     else:
         messages.success(request, _("The question is removed."))
     return redirect(f"{survey.get_absolute_url()}#questions")
