@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class LogisticsConfig(AppConfig):
     name = "logistics"
     verbose_name = _("Logistics")
+
+    def ready(self):
+        from meetings.services import on_action_item
+
+        from .services import task_from_action_item
+
+        on_action_item(task_from_action_item)
