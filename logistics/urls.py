@@ -5,4 +5,12 @@ from . import views
 app_name = "logistics"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("tasks/new/", views.task_new, name="task_new"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("tasks/<int:pk>/claim/", views.task_claim, name="task_claim"),
+    path("tasks/<int:pk>/release/", views.task_release, name="task_release"),
+    path("tasks/<int:pk>/assign/", views.task_assign, name="task_assign"),
+    path("tasks/<int:pk>/status/", views.task_status, name="task_status"),
+    path("mine/", views.mine, name="mine"),
+    path("board/", views.board, name="board"),
 ]

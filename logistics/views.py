@@ -1,4 +1,205 @@
-from dualpower.views import StepHome
-from institutions.tenancy import MEMBER, tenant_access
+"""Step 5 pages: the task list, a task, "my work" and the "who does what" board."""
 
-index = tenant_access(MEMBER)(StepHome.as_view(step_app="logistics"))
+import copy
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from dualpower.forms import posted_data
+from dualpower.steps import STEPS_BY_APP
+from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
+
+from . import rules, selectors, services
+from .forms import AssignForm, StatusForm, TaskForm
+
+LIST_LIMIT = 200
+
+
+@tenant_access(MEMBER)
+@require_safe
+def index(request):
+    show = request.GET.get("show", "open")
+    if show not in selectors.FILTERS:
+        show = "open"
+    tasks = selectors.task_list(request.institution, request.user, show)[:LIST_LIMIT]
+    return render(
+        request,
+        "logistics/index.html",
+        {
+            "step": STEPS_BY_APP["logistics"],
+            "tasks": tasks,
+            "show": show,
+            "filters": [
+                ("open", _("Open")),
+                ("mine", _("Mine")),
+                ("unclaimed", _("Unclaimed")),
+                ("done", _("Done")),
+            ],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _task_fields(form):
+    return {name: form.cleaned_data[name] for name in TaskForm.Meta.fields}
+
+
+@tenant_access(MEMBER)
+def task_new(request):
+    owner_choice = "organizer" if request.membership.is_organizer else "member"
+    form = TaskForm(posted_data(request), institution=request.institution, owner_choice=owner_choice)
+    if request.method == "POST" and form.is_valid():
+        if owner_choice == "organizer":
+            owner = form.cleaned_data["owner"]
+        else:
+            owner = request.user if form.cleaned_data["mine"] else None
+        try:
+            task = services.task_create(
+                institution=request.institution, author=request.user, owner=owner, **_task_fields(form)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The task is written down."))
+            return redirect(task.get_absolute_url())
+    return render(request, "logistics/task_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def task_page(request, task, *, form=None, status=200):
+    membership = request.membership
+    can_edit = rules.can_edit_task(membership, task)
+    context = {
+        "task": task,
+        "can_edit": can_edit,
+        "can_claim": rules.can_claim_task(membership, task),
+        "can_release": rules.can_release_task(membership, task),
+        "form": (form or TaskForm(instance=task, institution=request.institution)) if can_edit else None,
+        "status_form": StatusForm(initial={"status": task.status}),
+        "today": timezone.localdate(),
+    }
+    if membership.is_organizer and task.is_active:
+        context["assign_form"] = AssignForm(institution=request.institution, initial={"owner": task.owner_id})
+    return render(request, "logistics/task.html", context, status=status)
+
+
+def refused(request, task, message):
+    """Bad input or a refused change: the task page again, with why, as a 400. Nothing changed."""
+    messages.error(request, message)
+    return task_page(request, task, status=400)
+
+
+@tenant_access(MEMBER)
+def task_detail(request, pk):
+    """The task; its creator, its owner and organizers edit it here."""
+    task = selectors.get_task_or_404(request.institution, pk)
+    if request.method != "POST":
+        return task_page(request, task)
+    if not rules.can_edit_task(request.membership, task):
+        raise PermissionDenied("Only the task's author, the person doing it and organizers edit it.")
+    form = TaskForm(request.POST, instance=copy.copy(task), institution=request.institution)
+    if form.is_valid():
+        try:
+            services.task_update(task=task, actor=request.user, **_task_fields(form))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The task is updated."))
+            return redirect(task.get_absolute_url())
+    return task_page(request, task, form=form, status=400)
+
+
+def back(request, task):
+    """Where a button sends people after acting: the page they pressed it on, or the task."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return redirect(task.get_absolute_url())
+
+
+@tenant_access(MEMBER)
+@require_POST
+def task_claim(request, pk):
+    task = selectors.get_task_or_404(request.institution, pk)
+    try:
+        services.task_claim(task=task, member=request.user)
+    except ValidationError as error:
+        return refused(request, task, " ".join(error.messages))
+    messages.success(request, _("The task is yours: “%(title)s”.") % {"title": task.title})
+    return back(request, task)
+
+
+@tenant_access(MEMBER)
+@require_POST
+def task_release(request, pk):
+    task = selectors.get_task_or_404(request.institution, pk)
+    try:
+        services.task_release(task=task, member=request.user)
+    except ValidationError as error:
+        return refused(request, task, " ".join(error.messages))
+    messages.success(request, _("You gave the task back; anyone can claim it now."))
+    return back(request, task)
+
+
+@tenant_access(ORGANIZER)
+@require_POST
+def task_assign(request, pk):
+    task = selectors.get_task_or_404(request.institution, pk)
+    form = AssignForm(request.POST, institution=request.institution)
+    if "owner" not in request.POST or not form.is_valid():
+        return refused(request, task, _("Choose a member to do the task, or nobody."))
+    try:
+        services.task_assign(task=task, actor=request.user, owner=form.cleaned_data["owner"])
+    except ValidationError as error:
+        return refused(request, task, " ".join(error.messages))
+    messages.success(request, _("The task is assigned."))
+    return back(request, task)
+
+
+@tenant_access(MEMBER)
+@require_POST
+def task_status(request, pk):
+    task = selectors.get_task_or_404(request.institution, pk)
+    if not rules.can_edit_task(request.membership, task):
+        raise PermissionDenied("Only the task's author, the person doing it and organizers change its status.")
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return refused(request, task, " ".join(form.errors["status"]))
+    services.task_set_status(task=task, actor=request.user, status=form.cleaned_data["status"])
+    messages.success(request, _("The task is now: %(status)s.") % {"status": task.get_status_display()})
+    return back(request, task)
+
+
+@tenant_access(MEMBER)
+@require_safe
+def mine(request):
+    """My work: my unfinished tasks, soonest due first, overdue ones marked."""
+    return render(
+        request,
+        "logistics/mine.html",
+        {"tasks": selectors.my_work(request.institution, request.user)[:LIST_LIMIT], "today": timezone.localdate()},
+    )
+
+
+@tenant_access(MEMBER)
+@require_safe
+def board(request):
+    """Who does what: each member's open tasks and effort, heaviest first, so overload shows."""
+    rows, unclaimed, average = selectors.board(request.institution)
+    return render(
+        request,
+        "logistics/board.html",
+        {
+            "rows": rows,
+            "unclaimed": unclaimed,
+            "average": round(average, 1),
+            "overload_points": selectors.OVERLOAD_POINTS,
+        },
+    )

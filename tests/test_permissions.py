@@ -352,6 +352,24 @@ MATRIX = {
     # The example meeting's minutes are published: anyone reads them.
     "meetings:minutes_public": {"args": {"pk": "meeting"}, "get": EVERYONE_200, "post": ALL_405},
     "logistics:index": step_row(),
+    # "task" was written by the organizer and is unclaimed; "owned_task" is the member's.
+    "logistics:task_new": {"get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 400, 400)},
+    "logistics:task": {"args": {"pk": "task"}, "get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "logistics:task_claim": {"args": {"pk": "task"}, "get": MEMBERS_405, "post": statuses(302, 404, 404, 302, 302)},
+    # Only the owner gives a task back: anyone else is refused with the reason.
+    "logistics:task_release": {
+        "args": {"pk": "owned_task"},
+        "get": MEMBERS_405,
+        "post": statuses(302, 404, 404, 302, 400),
+    },
+    "logistics:task_assign": {
+        "args": {"pk": "task"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "logistics:task_status": {"args": {"pk": "task"}, "get": MEMBERS_405, "post": statuses(302, 404, 404, 403, 400)},
+    "logistics:mine": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:board": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
     "evaluation:index": step_row(),
     "followthrough:index": step_row(),
 }
@@ -392,6 +410,7 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
         meeting_objects = meeting_world(institution, organizer)
         calendar_objects = calendar_world(institution, member)
         research_objects = research_world(institution, member, need)
+        logistics_objects = logistics_world(institution, organizer, member, need)
     return {
         "institution": institution,
         "users": {"anon": None, "outsider": outsider, "other": other_member, "member": member, "organizer": organizer},
@@ -409,6 +428,7 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
             **meeting_objects,
             **calendar_objects,
             **research_objects,
+            **logistics_objects,
             "round": consultation_round.pk,
             "round_token": consultation_round.public_token,
             "draft_round": draft_round.pk,
@@ -509,6 +529,17 @@ def research_world(institution, member, need):
         note=note, uploader=member, upload=SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n")
     )
     return {"note": note.pk, "note_version": 1, "attachment": attachment.pk}
+
+
+def logistics_world(institution, organizer, member, need):
+    """An unclaimed task the organizer wrote for the need, and a task the member is doing."""
+    from logistics import services as logistics_services
+
+    task = logistics_services.task_create(
+        institution=institution, author=organizer, title="Borrow a van", need=need, effort=2
+    )
+    owned = logistics_services.task_create(institution=institution, author=organizer, title="Buy rice", owner=member)
+    return {"task": task.pk, "owned_task": owned.pk}
 
 
 def url_for(name, world):

@@ -134,6 +134,13 @@ BUDGETS = {
     # meeting, agenda, decisions, action items, attendance count
     "meetings:minutes_print": 10,
     "meetings:minutes_public": 10,
+    # meetings, needs and members for the form
+    "logistics:task_new": 8,
+    # task; meetings, needs and members for the forms
+    "logistics:task": 9,
+    "logistics:mine": 6,
+    # loads grouped by owner, active members
+    "logistics:board": 7,
 }
 STEP_BUDGET = 7
 
@@ -182,6 +189,7 @@ def grow(example, n=50):
         grow_surveys(example, n)
         grow_meetings(example, n)
         grow_research(example, n)
+        grow_logistics(example, n)
         for proposal, choice in ((open_vote, {"choice": "agree"}), (closed_vote, {"choice": "yes"})):
             voters = [MembershipFactory(institution=institution).user for _ in range(n)]
             RollEntry.objects.bulk_create(RollEntry(proposal=proposal, user=user, has_voted=True) for user in voters)
@@ -309,6 +317,36 @@ def grow_research(example, n):
         note = research.note_update(note=note, editor=organizer, lessons=f"lesson {index}", tags=f"food, t{index}")
     for index in range(5):
         research.attachment_add(note=note, uploader=organizer, upload=SimpleUploadedFile(f"more{index}.pdf", pdf))
+
+
+def grow_logistics(example, n):
+    """n tasks: owned by new members, the example member and nobody, some done, some for the need
+    and the meeting, and due on different days (some overdue)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from logistics import services as logistics
+    from meetings.models import Meeting
+
+    institution, organizer = example["institution"], example["users"]["organizer"]
+    member = example["users"]["member"]
+    need = Need.objects.get(pk=example["objects"]["need"])
+    meeting = Meeting.objects.get(pk=example["objects"]["meeting"])
+    for index in range(n):
+        owner = (MembershipFactory(institution=institution).user, member, None, organizer)[index % 4]
+        task = logistics.task_create(
+            institution=institution,
+            author=organizer,
+            title=f"task {index}",
+            owner=owner,
+            effort=1 + index % 3,
+            due_on=timezone.localdate() + timedelta(days=index % 10 - 5),
+            need=need if index % 2 else None,
+            meeting=meeting if index % 3 == 0 else None,
+        )
+        if index % 5 == 0:
+            logistics.task_set_status(task=task, actor=organizer, status="done")
 
 
 def count_queries(client, url):

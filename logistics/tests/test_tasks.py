@@ -122,3 +122,165 @@ def test_a_second_member_can_claim_after_release(scoped, member, organizer):
     services.task_release(task=task, member=member)
     services.task_claim(task=Task.objects.get(pk=task.pk), member=someone)
     assert Task.objects.get(pk=task.pk).owner == someone
+
+
+# Pages ---------------------------------------------------------------------------------------------
+
+
+def url(institution, name, pk=None):
+    from django.urls import reverse
+
+    kwargs = {"institution_slug": institution.slug}
+    if pk is not None:
+        kwargs["pk"] = pk
+    return reverse(f"logistics:{name}", kwargs=kwargs)
+
+
+def test_member_writes_a_task_for_themselves(institution, member, member_client):
+    response = member_client.post(
+        url(institution, "task_new"), {"title": "Bring chairs", "effort": "2", "mine": "on", "due_on": "2030-01-05"}
+    )
+    assert response.status_code == 302
+    with scope(institution=institution):
+        task = Task.objects.get()
+    assert (task.title, task.owner, task.effort, str(task.due_on)) == ("Bring chairs", member, 2, "2030-01-05")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"title": "", "effort": "1"}, {"title": "x", "effort": "9"}, {"title": "x", "effort": "1", "due_on": "soon"}],
+)
+def test_bad_task_form_is_400_and_changes_nothing(institution, member, member_client, data):
+    response = member_client.post(url(institution, "task_new"), data)
+    assert response.status_code == 400
+    assert b"errorlist" in response.content
+    with scope(institution=institution):
+        assert not Task.objects.exists()
+
+
+def test_list_filters_and_claim_from_the_list(institution, organizer, member, member_client):
+    with scope(institution=institution):
+        free = make_task(institution, organizer, title="Sweep the hall")
+        make_task(institution, organizer, title="Count the cans", owner=organizer)
+    page = member_client.get(url(institution, "index") + "?show=unclaimed").content.decode()
+    assert "Sweep the hall" in page and "Count the cans" not in page
+    response = member_client.post(url(institution, "task_claim", free.pk), {"next": url(institution, "index")})
+    assert response.status_code == 302 and response["Location"] == url(institution, "index")
+    assert "Sweep the hall" in member_client.get(url(institution, "mine")).content.decode()
+    assert "Sweep the hall" in member_client.get(url(institution, "index") + "?show=mine").content.decode()
+
+
+def test_claiming_a_taken_task_is_refused_with_the_reason(institution, organizer, member, member_client):
+    with scope(institution=institution):
+        task = make_task(institution, organizer, owner=organizer)
+    response = member_client.post(url(institution, "task_claim", task.pk))
+    assert response.status_code == 400
+    assert "took this task" in response.content.decode()
+    with scope(institution=institution):
+        assert Task.objects.get(pk=task.pk).owner == organizer
+
+
+def test_next_must_stay_on_this_site(institution, organizer, member_client):
+    with scope(institution=institution):
+        task = make_task(institution, organizer)
+    response = member_client.post(url(institution, "task_claim", task.pk), {"next": "https://evil.example/"})
+    assert response["Location"] == url(institution, "task", task.pk)
+
+
+def test_only_author_owner_or_organizer_edits(institution, organizer, member, member_client, organizer_client):
+    with scope(institution=institution):
+        task = make_task(institution, organizer)
+    data = {"title": "Renamed", "effort": "1"}
+    assert member_client.post(url(institution, "task", task.pk), data).status_code == 403
+    assert member_client.post(url(institution, "task_status", task.pk), {"status": "done"}).status_code == 403
+    with scope(institution=institution):
+        services.task_claim(task=task, member=member)
+    assert member_client.post(url(institution, "task", task.pk), data).status_code == 302
+    assert member_client.post(url(institution, "task_status", task.pk), {"status": "done"}).status_code == 302
+    with scope(institution=institution):
+        task = Task.objects.get(pk=task.pk)
+    assert (task.title, task.status) == ("Renamed", "done")
+
+
+def test_bad_status_is_400_and_changes_nothing(institution, organizer, organizer_client):
+    with scope(institution=institution):
+        task = make_task(institution, organizer)
+    response = organizer_client.post(url(institution, "task_status", task.pk), {"status": "finished"})
+    assert response.status_code == 400 and "Choose a status" in response.content.decode()
+    with scope(institution=institution):
+        assert Task.objects.get(pk=task.pk).status == "open"
+
+
+def test_organizer_assigns_and_members_cannot(institution, organizer, member, organizer_client, member_client):
+    with scope(institution=institution):
+        task = make_task(institution, organizer)
+    assert member_client.post(url(institution, "task_assign", task.pk), {"owner": member.pk}).status_code == 403
+    assert organizer_client.post(url(institution, "task_assign", task.pk), {"owner": member.pk}).status_code == 302
+    with scope(institution=institution):
+        assert Task.objects.get(pk=task.pk).owner == member
+    response = organizer_client.post(url(institution, "task_assign", task.pk), {"owner": "99999"})
+    assert response.status_code == 400
+    with scope(institution=institution):
+        assert Task.objects.get(pk=task.pk).owner == member
+
+
+def test_my_work_marks_overdue_and_sorts_by_due_date(institution, member, member_client):
+    today = timezone.localdate()
+    with scope(institution=institution):
+        make_task(institution, member, title="Later", owner=member, due_on=today + timedelta(days=3))
+        make_task(institution, member, title="Late", owner=member, due_on=today - timedelta(days=1))
+        make_task(institution, member, title="Someday", owner=member)
+        done = make_task(institution, member, title="Finished", owner=member)
+        services.task_set_status(task=done, actor=member, status="done")
+    page = member_client.get(url(institution, "mine")).content.decode()
+    assert page.index("Late") < page.index("Later") < page.index("Someday")
+    assert "Finished" not in page
+    assert page.count("Overdue") == 1
+
+
+def test_board_shows_exact_loads_and_flags_overload(institution, organizer, member, member_client):
+    from logistics.selectors import board
+
+    quiet = MembershipFactory(institution=institution).user
+    with scope(institution=institution):
+        for effort in (3, 3, 2):
+            make_task(institution, organizer, owner=member, effort=effort)
+        make_task(institution, organizer, owner=organizer, effort=1)
+        finished = make_task(institution, organizer, owner=organizer, effort=3)
+        services.task_set_status(task=finished, actor=organizer, status="done")
+        make_task(institution, organizer, effort=2)
+        make_task(institution, organizer, effort=1)
+        rows, unclaimed, average = board(institution)
+    assert [(row.user, row.open_tasks, row.effort, row.overloaded) for row in rows] == [
+        (member, 3, 8, True),
+        (organizer, 1, 1, False),
+        (quiet, 0, 0, False),
+    ]
+    assert (unclaimed.open_tasks, unclaimed.effort) == (2, 3)
+    assert average == 3
+    page = member_client.get(url(institution, "board")).content.decode()
+    assert page.count('badge-attention">may be overloaded') == 1
+
+
+def test_board_flags_twice_the_average_from_four_points(institution, organizer, member):
+    from logistics.selectors import board
+
+    quiet = MembershipFactory(institution=institution, user__name="Quinn").user
+    with scope(institution=institution):
+        make_task(institution, organizer, owner=member, effort=3)
+        make_task(institution, organizer, owner=member, effort=2)
+        make_task(institution, organizer, owner=organizer, effort=1)
+        rows, _unclaimed, average = board(institution)
+    assert average == 2  # (5 + 1 + 0) / 3
+    assert [(row.user, row.effort, row.overloaded) for row in rows] == [
+        (member, 5, True),
+        (organizer, 1, False),
+        (quiet, 0, False),
+    ]
+
+
+def test_tasks_of_another_institution_are_404(institution, other_institution, other_member, member_client):
+    with scope(institution=other_institution):
+        foreign = make_task(other_institution, other_member)
+    assert member_client.get(url(institution, "task", foreign.pk)).status_code == 404
+    assert member_client.post(url(institution, "task_claim", foreign.pk)).status_code == 404

@@ -1,0 +1,75 @@
+"""Reads for logistics: task lists, a member's work and the institution's load board."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Sum
+from django.shortcuts import get_object_or_404
+
+from institutions.models import Membership
+
+from .models import Task
+
+# Open effort points at which someone is flagged, whatever the others carry.
+OVERLOAD_POINTS = 8
+# ... or, with fewer points, when they carry more than this many times the average (and at least
+# OVERLOAD_FLOOR points: one small task is no overload, however idle everyone else is).
+OVERLOAD_FACTOR = 2
+OVERLOAD_FLOOR = 4
+
+FILTERS = ("open", "mine", "unclaimed", "done")
+
+
+def get_task_or_404(institution, pk):
+    return get_object_or_404(
+        Task.objects.select_related("institution", "owner", "created_by", "meeting", "need"),
+        institution=institution,
+        pk=pk,
+    )
+
+
+def task_list(institution, user, show):
+    tasks = Task.objects.filter(institution=institution).select_related("owner")
+    if show == "mine":
+        return tasks.filter(owner=user, status__in=Task.ACTIVE)
+    if show == "unclaimed":
+        return tasks.filter(owner__isnull=True, status__in=Task.ACTIVE)
+    if show == "done":
+        return tasks.filter(status=Task.Status.DONE).order_by("-done_at", "-pk")
+    return tasks.filter(status__in=Task.ACTIVE)
+
+
+def my_work(institution, user):
+    """A member's unfinished tasks, soonest due first (undated last)."""
+    return Task.objects.filter(institution=institution, owner=user, status__in=Task.ACTIVE).select_related(
+        "meeting", "need"
+    )
+
+
+@dataclass
+class Load:
+    user: object  # None for the unclaimed row
+    open_tasks: int
+    effort: int
+    overloaded: bool = False
+
+
+def board(institution):
+    """One row per active member with their open tasks and effort points, heaviest first, and the
+    unclaimed tasks apart. Two queries whatever the size: the loads grouped by owner, the members."""
+    totals = {
+        row["owner"]: (row["open_tasks"], row["effort"] or 0)
+        for row in Task.objects.filter(institution=institution, status__in=Task.ACTIVE)
+        .values("owner")
+        .annotate(open_tasks=Count("pk"), effort=Sum("effort"))
+        .order_by()
+    }
+    members = Membership.objects.filter(institution=institution, status=Membership.Status.ACTIVE).select_related("user")
+    rows = [Load(membership.user, *totals.get(membership.user_id, (0, 0))) for membership in members]
+    average = sum(row.effort for row in rows) / len(rows) if rows else 0
+    for row in rows:
+        row.overloaded = row.effort >= OVERLOAD_POINTS or (
+            row.effort >= OVERLOAD_FLOOR and row.effort > OVERLOAD_FACTOR * average
+        )
+    rows.sort(key=lambda row: (-row.effort, -row.open_tasks, row.user.display_name.lower(), row.user.pk))
+    unclaimed = Load(None, *totals.get(None, (0, 0)))
+    return rows, unclaimed, average
