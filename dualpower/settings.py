@@ -325,6 +325,7 @@ CELERY_BEAT_SCHEDULE = {
     "close-due-proposals": {"task": "decisions.tasks.close_due_proposals", "schedule": 60},
     "send-vote-reminders": {"task": "decisions.tasks.send_vote_reminders", "schedule": 5 * 60},
     "send-meeting-reminders": {"task": "meetings.tasks.send_meeting_reminders", "schedule": 5 * 60},
+    "send-task-reminders": {"task": "logistics.tasks.send_task_reminders", "schedule": 60 * 60},
     "clear-expired-sessions-daily": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,

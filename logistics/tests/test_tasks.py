@@ -284,3 +284,49 @@ def test_tasks_of_another_institution_are_404(institution, other_institution, ot
         foreign = make_task(other_institution, other_member)
     assert member_client.get(url(institution, "task", foreign.pk)).status_code == 404
     assert member_client.post(url(institution, "task_claim", foreign.pk)).status_code == 404
+
+
+# Reminders ------------------------------------------------------------------------------------------
+
+
+def test_reminders_go_once_to_owners_due_tomorrow_and_organizers_of_overdue_tasks(
+    institution, organizer, member, mailoutbox
+):
+    from logistics.tasks import send_task_reminders
+
+    second = MembershipFactory(institution=institution, role="organizer").user
+    today = timezone.localdate()
+    with scope(institution=institution):
+        tomorrow = make_task(institution, organizer, title="Pick up bread", owner=member, due_on=today + timedelta(1))
+        make_task(institution, organizer, title="Later task", owner=member, due_on=today + timedelta(5))
+        make_task(institution, organizer, title="Unclaimed tomorrow", due_on=today + timedelta(1))
+        late = make_task(institution, organizer, title="Fix the sign", due_on=today - timedelta(2))
+        finished = make_task(institution, organizer, title="Old news", owner=member, due_on=today - timedelta(3))
+        services.task_set_status(task=finished, actor=organizer, status="done")
+    send_task_reminders.apply().get()
+    send_task_reminders.apply().get()
+    sent = sorted((message.to[0], message.subject) for message in mailoutbox)
+    assert sent == sorted(
+        [
+            (member.email, "Due tomorrow: “Pick up bread”"),
+            (organizer.email, "Overdue: “Fix the sign”"),
+            (second.email, "Overdue: “Fix the sign”"),
+        ]
+    )
+    bodies = {message.subject: message.body for message in mailoutbox}
+    assert f"/logistics/tasks/{tomorrow.pk}/" in bodies["Due tomorrow: “Pick up bread”"]
+    assert f"/logistics/tasks/{late.pk}/" in bodies["Overdue: “Fix the sign”"]
+
+
+def test_editing_a_task_does_not_repeat_its_reminder(institution, organizer, member, mailoutbox):
+    from logistics.tasks import remind_tasks
+
+    today = timezone.localdate()
+    with scope(institution=institution):
+        task = make_task(institution, organizer, owner=member, due_on=today + timedelta(1))
+    remind_tasks.apply(args=[institution.pk]).get()
+    with scope(institution=institution):
+        services.task_update(task=task, actor=organizer, due_on=today + timedelta(3))
+        services.task_update(task=task, actor=organizer, due_on=today + timedelta(1))
+    remind_tasks.apply(args=[institution.pk]).get()
+    assert len(mailoutbox) == 1  # same date, same key: not again
