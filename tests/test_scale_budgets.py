@@ -151,3 +151,46 @@ def test_meeting_list_with_500_meetings_and_a_meeting_with_300_rsvps(institution
         )
         assert Meeting.objects.count() == 501 and RSVP.objects.filter(meeting=meeting).count() == 301
     assert [queries_for(organizer_client, url) for url in urls] == small
+
+
+def test_task_board_and_my_work_with_200_members_and_2000_tasks(institution, organizer, member, client_for):
+    from institutions.models import Membership
+    from logistics import services as logistics
+    from logistics.models import Task
+
+    with scope(institution=institution):
+        task = logistics.task_create(institution=institution, author=organizer, title="First", owner=member)
+    slug = institution.slug
+    pages = [
+        (client_for(organizer), reverse("logistics:board", kwargs={"institution_slug": slug})),
+        (client_for(member), reverse("logistics:mine", kwargs={"institution_slug": slug})),
+        (client_for(member), reverse("logistics:index", kwargs={"institution_slug": slug}) + "?show=mine"),
+        (client_for(organizer), reverse("logistics:index", kwargs={"institution_slug": slug})),
+        (client_for(organizer), task.get_absolute_url()),
+    ]
+    for client, url in pages:
+        client.get(url)
+    small = [queries_for(client, url) for client, url in pages]
+    User = type(member)
+    users = User.objects.bulk_create(
+        User(email=f"helper{n}@example.org", name=f"Helper {n}", password="!") for n in range(198)
+    )
+    today = timezone.localdate()
+    with scope(institution=institution):
+        Membership.objects.bulk_create(Membership(institution=institution, user=user) for user in users)
+        people = [*users, member, organizer, None]
+        Task.objects.bulk_create(
+            Task(
+                institution=institution,
+                title=f"Task {n}",
+                owner=people[n % len(people)] if n % 7 else member,
+                effort=1 + n % 3,
+                status=("open", "in_progress", "done", "dropped")[n % 4],
+                due_on=today + timedelta(days=n % 30 - 10),
+                created_by=organizer,
+            )
+            for n in range(2000)
+        )
+        assert Task.objects.count() == 2001
+        assert Membership.objects.filter(institution=institution, status="active").count() == 200
+    assert [queries_for(client, url) for client, url in pages] == small
