@@ -91,3 +91,44 @@ class Task(models.Model):
 
     def is_overdue(self, today=None):
         return self.is_active and self.due_on is not None and self.due_on < (today or timezone.localdate())
+
+
+class SupportLine(models.Model):
+    """One line of a meeting's support checklist (childcare, a ride, setup...), built from its RSVPs,
+    that a member can volunteer for. Kept when the need goes away (inactive) so the volunteer is not lost."""
+
+    class Kind(models.TextChoices):
+        CHILDCARE = "childcare", _("Childcare")
+        ELDERCARE = "eldercare", _("Eldercare")
+        FOOD = "food", _("Food")
+        TRANSPORT = "transport", _("Transport")
+        INTERPRETATION = "interpretation", _("Interpretation")
+        SETUP = "setup", _("Setup")
+        CLEANUP = "cleanup", _("Cleanup")
+
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE, related_name="+")
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="support_lines")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Stable identity within the meeting: "childcare", "ride:<hash>", "interpretation:<language>", "setup".
+    key = models.CharField(max_length=120)
+    description = models.CharField(_("what is needed"), max_length=500)
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="support_lines",
+        verbose_name=_("volunteer"),
+    )
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedManager(institution="institution")
+
+    class Meta:
+        ordering = ["meeting", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "key"], name="support_line_unique_key")]
+        indexes = [models.Index(fields=["institution", "active", "volunteer"])]
+
+    def __str__(self):
+        return self.description

@@ -1,13 +1,14 @@
-"""Reads for logistics: task lists, a member's work and the institution's load board."""
+"""Reads for logistics: task lists, a member's work, the institution's load board and meeting support."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, StringAgg, Subquery, Sum, Value
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from institutions.models import Membership
 
-from .models import Task
+from .models import SupportLine, Task
 
 # Open effort points at which someone is flagged, whatever the others carry.
 OVERLOAD_POINTS = 8
@@ -73,3 +74,46 @@ def board(institution):
     rows.sort(key=lambda row: (-row.effort, -row.open_tasks, row.user.display_name.lower(), row.user.pk))
     unclaimed = Load(None, *totals.get(None, (0, 0)))
     return rows, unclaimed, average
+
+
+def get_support_line_or_404(meeting, pk):
+    return get_object_or_404(SupportLine.objects.select_related("institution", "volunteer"), meeting=meeting, pk=pk)
+
+
+def filled_support_keys():
+    """A meeting annotation: the keys of its support lines that have a volunteer, one per line. Lets the
+    meeting page count unfilled lines without a query of its own."""
+    lines = SupportLine.objects.filter(meeting=OuterRef("pk"), volunteer__isnull=False).order_by()
+    return Subquery(lines.values("meeting").annotate(keys=StringAgg("key", delimiter=Value("\n"))).values("keys"))
+
+
+def unfilled_support_count(meeting, summary=None) -> int:
+    """How many of the meeting's support lines still need a volunteer, counted against its current RSVPs
+    (so right even before the checklist page has synced). No query when the meeting was fetched with
+    `filled_support_keys()` and its support summary is passed in."""
+    from .services import support_lines_for
+
+    wanted = support_lines_for(meeting, summary)
+    if hasattr(meeting, "filled_support_keys"):
+        filled = set((meeting.filled_support_keys or "").split("\n"))
+    else:
+        filled = SupportLine.objects.filter(meeting=meeting, key__in=wanted, volunteer__isnull=False)
+        filled = set(filled.values_list("key", flat=True))
+    return len(wanted.keys() - filled)
+
+
+def upcoming_unfilled_support(institution, limit=50):
+    """The unfilled support lines of the institution's upcoming planned meetings, soonest first (one query)."""
+    from meetings.models import Meeting
+
+    return (
+        SupportLine.objects.filter(
+            institution=institution,
+            active=True,
+            volunteer__isnull=True,
+            meeting__status=Meeting.Status.PLANNED,
+            meeting__starts_at__gte=timezone.now(),
+        )
+        .select_related("meeting")
+        .order_by("meeting__starts_at", "meeting_id", "position", "pk")[:limit]
+    )

@@ -1,13 +1,18 @@
-"""Writes for logistics: tasks, claimed by members or assigned by organizers."""
+"""Writes for logistics: tasks, claimed by members or assigned by organizers; meeting support lines."""
 
+import hashlib
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from institutions.models import Membership
+from meetings.services import meeting_support_summary
 
-from .models import Task
+from .models import SupportLine, Task
 
 EDITABLE_FIELDS = {"title", "description", "owner", "due_on", "effort", "step", "meeting", "need"}
 
@@ -111,3 +116,122 @@ def task_from_action_item(*, item, actor):
         meeting=item.meeting,
         action_item=item,
     )
+
+
+# Meeting support checklist ------------------------------------------------------------------------
+
+
+def _ride_key(name, place, seen):
+    digest = hashlib.sha256(f"{name}\n{place}".lower().encode()).hexdigest()[:16]
+    seen[digest] = seen.get(digest, 0) + 1
+    return f"ride:{digest}" if seen[digest] == 1 else f"ride:{digest}:{seen[digest]}"
+
+
+def support_lines_wanted(summary) -> dict:
+    """The checklist a support summary asks for: {key: (kind, description)}, in display order."""
+    Kind = SupportLine.Kind
+    wanted = {}
+    if summary.children:
+        text = ngettext("Childcare for %(count)d child", "Childcare for %(count)d children", summary.children) % {
+            "count": summary.children
+        }
+        if summary.children_ages:
+            text += " " + _("(ages %(ages)s)") % {"ages": ", ".join(summary.children_ages)}
+        wanted["childcare"] = (Kind.CHILDCARE, text)
+    if summary.eldercare:
+        wanted["eldercare"] = (
+            Kind.ELDERCARE,
+            ngettext("Eldercare for %(count)d household", "Eldercare for %(count)d households", summary.eldercare)
+            % {"count": summary.eldercare},
+        )
+    if summary.eating:
+        text = ngettext("Food for %(count)d person", "Food for %(count)d people", summary.eating) % {
+            "count": summary.eating
+        }
+        if summary.dietary:
+            text += " (" + "; ".join(summary.dietary) + ")"
+        wanted["food"] = (Kind.FOOD, text)
+    seen = {}
+    for name, place in summary.rides:
+        wanted[_ride_key(name, place, seen)] = (
+            Kind.TRANSPORT,
+            _("A ride for %(name)s from %(place)s") % {"name": name, "place": place},
+        )
+    for language, count in sorted(summary.interpretation.items()):
+        wanted[f"interpretation:{'-'.join(language.lower().split())}"[:120]] = (
+            Kind.INTERPRETATION,
+            ngettext(
+                "Interpretation into %(language)s for %(count)d RSVP",
+                "Interpretation into %(language)s for %(count)d RSVPs",
+                count,
+            )
+            % {"language": language, "count": count},
+        )
+    wanted["setup"] = (Kind.SETUP, _("Set up the room"))
+    wanted["cleanup"] = (Kind.CLEANUP, _("Clean up afterwards"))
+    return {key: (kind, description[:500]) for key, (kind, description) in wanted.items()}
+
+
+def support_lines_for(meeting, summary=None):
+    # Stored text in the site language, so members reading in other languages do not rewrite it back and forth.
+    with translation.override(settings.LANGUAGE_CODE):
+        return support_lines_wanted(summary or meeting_support_summary(meeting))
+
+
+def support_lines_sync(*, meeting) -> list:
+    """Bring the meeting's checklist in line with its RSVPs: add new lines, update descriptions, set aside
+    lines whose need went away (keeping the volunteer) and bring back returning ones. Idempotent; writes
+    only what changed. Returns the active lines in order."""
+    wanted = support_lines_for(meeting)
+    lines = {line.key: line for line in SupportLine.objects.filter(meeting=meeting).select_related("volunteer")}
+    new, changed = [], []
+    for position, (key, (kind, description)) in enumerate(wanted.items()):
+        line = lines.get(key)
+        if line is None:
+            line = SupportLine(
+                institution_id=meeting.institution_id,
+                meeting=meeting,
+                kind=kind,
+                key=key,
+                description=description,
+                position=position,
+            )
+            new.append(line)
+            lines[key] = line
+        elif (line.kind, line.description, line.active, line.position) != (kind, description, True, position):
+            line.kind, line.description, line.active, line.position = kind, description, True, position
+            changed.append(line)
+    for key, line in lines.items():
+        if key not in wanted and line.active:
+            line.active = False
+            changed.append(line)
+    if changed or new:  # the usual case is neither: no transaction, no writes
+        with transaction.atomic():
+            SupportLine.objects.bulk_update(changed, ["kind", "description", "active", "position"])
+            # A page synced at the same moment may have made the same lines: theirs stand. (With conflicts
+            # ignored the new rows come back without primary keys, so read the checklist again.)
+            SupportLine.objects.bulk_create(new, ignore_conflicts=True)
+        if new:
+            return list(SupportLine.objects.filter(meeting=meeting, active=True).select_related("volunteer"))
+    return sorted((line for line in lines.values() if line.active), key=lambda line: (line.position, line.pk))
+
+
+@transaction.atomic
+def support_line_volunteer(*, line, member) -> SupportLine:
+    """A member takes an unfilled line. A conditional update: of two members at once, one gets it."""
+    _refuse_non_member(line.institution, member)
+    taken = SupportLine.objects.filter(pk=line.pk, volunteer__isnull=True, active=True).update(volunteer=member)
+    if not taken:
+        raise ValidationError(_("Someone else already took this, or it is no longer needed."))
+    line.volunteer = member
+    return line
+
+
+@transaction.atomic
+def support_line_release(*, line, member) -> SupportLine:
+    """The volunteer gives the line back, for someone else to take."""
+    released = SupportLine.objects.filter(pk=line.pk, volunteer=member).update(volunteer=None)
+    if not released:
+        raise ValidationError(_("Only the person who took this can give it back."))
+    line.volunteer = None
+    return line

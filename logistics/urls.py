@@ -13,4 +13,7 @@ urlpatterns = [
     path("tasks/<int:pk>/status/", views.task_status, name="task_status"),
     path("mine/", views.mine, name="mine"),
     path("board/", views.board, name="board"),
+    path("meetings/<int:meeting_pk>/support/", views.meeting_support, name="meeting_support"),
+    path("meetings/<int:meeting_pk>/support/<int:line_pk>/take/", views.support_take, name="support_take"),
+    path("meetings/<int:meeting_pk>/support/<int:line_pk>/release/", views.support_release, name="support_release"),
 ]

@@ -1,4 +1,4 @@
-"""Step 5 pages: the task list, a task, "my work" and the "who does what" board."""
+"""Step 5 pages: the task list, a task, "my work", the "who does what" board and meeting support checklists."""
 
 import copy
 
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from dualpower.forms import posted_data
 from dualpower.steps import STEPS_BY_APP
 from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
+from meetings.selectors import get_meeting_or_404
 
 from . import rules, selectors, services
 from .forms import AssignForm, StatusForm, TaskForm
@@ -42,6 +43,7 @@ def index(request):
                 ("done", _("Done")),
             ],
             "today": timezone.localdate(),
+            "unfilled_support": selectors.upcoming_unfilled_support(request.institution),
         },
     )
 
@@ -203,3 +205,47 @@ def board(request):
             "overload_points": selectors.OVERLOAD_POINTS,
         },
     )
+
+
+def support_page(request, meeting, *, status=200):
+    """The checklist, synced with the RSVPs first so it always shows what people asked for now."""
+    lines = services.support_lines_sync(meeting=meeting)
+    return render(
+        request,
+        "logistics/meeting_support.html",
+        {"meeting": meeting, "lines": lines, "unfilled": sum(1 for line in lines if line.volunteer_id is None)},
+        status=status,
+    )
+
+
+@tenant_access(MEMBER)
+@require_safe
+def meeting_support(request, meeting_pk):
+    """A meeting's support checklist: childcare, food, rides, interpretation, setup and cleanup."""
+    return support_page(request, get_meeting_or_404(request.institution, meeting_pk))
+
+
+def _support_action(request, meeting_pk, line_pk, action, done_message):
+    meeting = get_meeting_or_404(request.institution, meeting_pk)
+    line = selectors.get_support_line_or_404(meeting, line_pk)
+    try:
+        action(line=line, member=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return support_page(request, meeting, status=400)
+    messages.success(request, done_message % {"line": line.description})
+    return redirect("logistics:meeting_support", institution_slug=request.institution.slug, meeting_pk=meeting.pk)
+
+
+@tenant_access(MEMBER)
+@require_POST
+def support_take(request, meeting_pk, line_pk):
+    return _support_action(
+        request, meeting_pk, line_pk, services.support_line_volunteer, _("You volunteered for: %(line)s.")
+    )
+
+
+@tenant_access(MEMBER)
+@require_POST
+def support_release(request, meeting_pk, line_pk):
+    return _support_action(request, meeting_pk, line_pk, services.support_line_release, _("You gave back: %(line)s."))

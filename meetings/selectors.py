@@ -38,9 +38,12 @@ def past_meetings(institution):
     return with_rsvp_counts(meetings).order_by("-starts_at", "-pk")
 
 
-def get_meeting_or_404(institution, pk):
+def get_meeting_or_404(institution, pk, **annotations):
+    """The institution's meeting; `annotations` let a page fetch what other steps add in the same query."""
     return get_object_or_404(
-        Meeting.objects.select_related("institution", "facilitator", "note_taker"), institution=institution, pk=pk
+        Meeting.objects.select_related("institution", "facilitator", "note_taker").annotate(**annotations),
+        institution=institution,
+        pk=pk,
     )
 
 

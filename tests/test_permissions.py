@@ -370,6 +370,19 @@ MATRIX = {
     "logistics:task_status": {"args": {"pk": "task"}, "get": MEMBERS_405, "post": statuses(302, 404, 404, 403, 400)},
     "logistics:mine": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
     "logistics:board": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    # "support_line" (setup) needs a volunteer; the member took "taken_support_line" (cleanup).
+    "logistics:meeting_support": {"args": {"meeting_pk": "meeting"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:support_take": {
+        "args": {"meeting_pk": "meeting", "line_pk": "support_line"},
+        "get": MEMBERS_405,
+        "post": statuses(302, 404, 404, 302, 302),
+    },
+    # Only the volunteer gives a line back: anyone else is refused with the reason.
+    "logistics:support_release": {
+        "args": {"meeting_pk": "meeting", "line_pk": "taken_support_line"},
+        "get": MEMBERS_405,
+        "post": statuses(302, 404, 404, 302, 400),
+    },
     "evaluation:index": step_row(),
     "followthrough:index": step_row(),
 }
@@ -410,7 +423,7 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
         meeting_objects = meeting_world(institution, organizer)
         calendar_objects = calendar_world(institution, member)
         research_objects = research_world(institution, member, need)
-        logistics_objects = logistics_world(institution, organizer, member, need)
+        logistics_objects = logistics_world(institution, organizer, member, need, meeting_objects["meeting"])
     return {
         "institution": institution,
         "users": {"anon": None, "outsider": outsider, "other": other_member, "member": member, "organizer": organizer},
@@ -531,15 +544,26 @@ def research_world(institution, member, need):
     return {"note": note.pk, "note_version": 1, "attachment": attachment.pk}
 
 
-def logistics_world(institution, organizer, member, need):
-    """An unclaimed task the organizer wrote for the need, and a task the member is doing."""
+def logistics_world(institution, organizer, member, need, meeting_pk):
+    """An unclaimed task the organizer wrote for the need, a task the member is doing, and the
+    meeting's support checklist: setup needs a volunteer, the member took cleanup."""
     from logistics import services as logistics_services
+    from meetings.models import Meeting
 
     task = logistics_services.task_create(
         institution=institution, author=organizer, title="Borrow a van", need=need, effort=2
     )
     owned = logistics_services.task_create(institution=institution, author=organizer, title="Buy rice", owner=member)
-    return {"task": task.pk, "owned_task": owned.pk}
+    lines = {
+        line.key: line for line in logistics_services.support_lines_sync(meeting=Meeting.objects.get(pk=meeting_pk))
+    }
+    logistics_services.support_line_volunteer(line=lines["cleanup"], member=member)
+    return {
+        "task": task.pk,
+        "owned_task": owned.pk,
+        "support_line": lines["setup"].pk,
+        "taken_support_line": lines["cleanup"].pk,
+    }
 
 
 def url_for(name, world):

@@ -13,6 +13,7 @@ from dualpower.forms import posted_data
 from dualpower.steps import STEPS_BY_APP
 from dualpower.views import message_refusal
 from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
+from logistics.selectors import filled_support_keys, unfilled_support_count
 
 from .. import selectors, services
 from ..forms import AgendaItemForm, CancelForm, MeetingForm, SuggestionForm
@@ -61,12 +62,14 @@ def meeting_new(request):
 @tenant_access(MEMBER)
 @require_safe
 def detail(request, pk):
-    meeting = selectors.get_meeting_or_404(request.institution, pk)
+    meeting = selectors.get_meeting_or_404(request.institution, pk, filled_support_keys=filled_support_keys())
+    support = services.meeting_support_summary(meeting)
     context = {
         "meeting": meeting,
         "agenda": selectors.agenda_of(meeting),
         "my_rsvp": selectors.my_rsvp(meeting, request.user),
-        "support": services.meeting_support_summary(meeting),
+        "support": support,
+        "unfilled_support": unfilled_support_count(meeting, support),
         "suggestion_form": SuggestionForm(prefix="suggest"),
     }
     if request.membership.is_organizer:
