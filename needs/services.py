@@ -311,7 +311,10 @@ def question_remove(*, question, actor):
 def question_move(*, question, up):
     """Swap the question with its neighbour above (up) or below."""
     siblings = Question.objects.filter(survey_id=question.survey_id).select_related("show_if_choice")
-    siblings = swapped_with_neighbour(siblings.select_for_update().order_by("position", "pk"), question, up=up)
+    # Lock only the questions: the conditions come through a nullable join, which cannot be locked.
+    siblings = swapped_with_neighbour(
+        siblings.select_for_update(of=("self",)).order_by("position", "pk"), question, up=up
+    )
     if siblings is None:
         return question
     # A question cannot move above the one it depends on, nor the trigger below its dependant.
