@@ -297,7 +297,7 @@ def calendar_feed_reset(*, user, institution):
 
 # During and after the meeting -----------------------------------------------------------------------
 # Attendance, minutes, decisions and action items. Logistics turns action items into tasks through
-# `on_action_item`, so meetings never imports logistics.
+# `on_action_item`, so these writes never import logistics (only the meeting page reads its selectors).
 
 ACTION_ITEM_HOOKS = []
 
