@@ -117,3 +117,11 @@ def upcoming_unfilled_support(institution, limit=50):
         .select_related("meeting")
         .order_by("meeting__starts_at", "meeting_id", "position", "pk")[:limit]
     )
+
+
+def settings_for(institution):
+    """The institution's logistics settings, or the defaults (unsaved) if it never changed them."""
+    from .models import LogisticsSettings
+
+    found = LogisticsSettings.objects.filter(institution=institution).first()
+    return found or LogisticsSettings(institution=institution)

@@ -16,8 +16,8 @@ from dualpower.steps import STEPS_BY_APP
 from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
 from meetings.selectors import get_meeting_or_404
 
-from . import rules, selectors, services
-from .forms import AssignForm, StatusForm, TaskForm
+from .. import rules, selectors, services
+from ..forms import AssignForm, StatusForm, TaskForm
 
 LIST_LIMIT = 200
 

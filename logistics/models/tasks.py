@@ -1,4 +1,4 @@
-"""Step 5: tasks, who carries them and how much each person carries."""
+"""Tasks, who carries them and how much each person carries; the meeting support checklist."""
 
 from django.conf import settings
 from django.db import models
