@@ -19,5 +19,6 @@ urlpatterns = [
     # Each part of the step has its own URL module; their names stay in this namespace.
     path("", include("logistics.urls_shifts")),
     path("", include("logistics.urls_supplies")),
+    path("procedures/", include("logistics.urls_procedures")),
     path("money/", include("logistics.urls_money")),
 ]
