@@ -229,6 +229,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 # MEDIA_URL): members download them through the app.
 RESEARCH_ATTACHMENT_MAX_BYTES = env_int("RESEARCH_ATTACHMENT_MAX_BYTES", 10_000_000)
 RESEARCH_ATTACHMENTS_PER_NOTE = env_int("RESEARCH_ATTACHMENTS_PER_NOTE", 10)
+# Receipts on the money ledger (a photo or a PDF each).
+RECEIPT_MAX_BYTES = env_int("RECEIPT_MAX_BYTES", 5_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
@@ -326,6 +328,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-vote-reminders": {"task": "decisions.tasks.send_vote_reminders", "schedule": 5 * 60},
     "send-meeting-reminders": {"task": "meetings.tasks.send_meeting_reminders", "schedule": 5 * 60},
     "send-task-reminders": {"task": "logistics.tasks.send_task_reminders", "schedule": 60 * 60},
+    "send-shift-reminders": {"task": "logistics.tasks_shifts.send_shift_reminders", "schedule": 60 * 60},
+    "extend-shift-schedules-daily": {"task": "logistics.tasks_shifts.extend_shift_schedules", "schedule": 60 * 60 * 24},
     "clear-expired-sessions-daily": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,

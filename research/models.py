@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from dualpower.uploads import ACCEPTED_TYPES
+
 
 class Tag(models.Model):
     """A short label an institution puts on its notes (e.g. “eviction”, “food”); names are kept lowercase."""
@@ -166,13 +168,7 @@ class Attachment(models.Model):
     static: only members download it, through the app, as an attachment."""
 
     # Types we accept, recognised from the file's first bytes (never from its name or the browser's word).
-    TYPES = {
-        "application/pdf": ".pdf",
-        "image/png": ".png",
-        "image/jpeg": ".jpg",
-        "image/gif": ".gif",
-        "image/webp": ".webp",
-    }
+    TYPES = ACCEPTED_TYPES
 
     institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE, related_name="+")
     note = models.ForeignKey(FieldNote, on_delete=models.CASCADE, related_name="attachments")
@@ -203,18 +199,3 @@ class Attachment(models.Model):
     @property
     def kind_label(self):
         return "PDF" if self.content_type == "application/pdf" else self.content_type.split("/")[-1].upper()
-
-    @classmethod
-    def detect_type(cls, head):
-        """The content type that the file's first bytes prove, or None if they prove none we accept."""
-        if head.startswith(b"%PDF-"):
-            return "application/pdf"
-        if head.startswith(b"\x89PNG\r\n\x1a\n"):
-            return "image/png"
-        if head.startswith(b"\xff\xd8\xff"):
-            return "image/jpeg"
-        if head[:6] in (b"GIF87a", b"GIF89a"):
-            return "image/gif"
-        if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-            return "image/webp"
-        return None

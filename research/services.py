@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from dualpower import uploads
+from dualpower.uploads import clean_file_name
 from institutions.services import audit_record
 
 from .models import Attachment, FieldNote, FieldNoteVersion, Tag
 
 MAX_TAGS_PER_NOTE = 10
-# Enough of a file's start to recognise every type we accept.
-HEAD_BYTES = 16
 
 
 class ResearchError(ValueError):
@@ -196,35 +196,15 @@ def note_mark_key_reading(*, note, actor, key_reading) -> FieldNote:
 
 
 def too_large_message():
-    limit = settings.RESEARCH_ATTACHMENT_MAX_BYTES
-    return _("This file is too large: files can be up to %(limit)s MB.") % {"limit": f"{limit / 1_000_000:g}"}
+    return uploads.too_large_message(settings.RESEARCH_ATTACHMENT_MAX_BYTES)
 
 
 def check_upload(upload):
     """The content type the upload's first bytes prove, or ResearchError saying why it is refused."""
-    if upload.size > settings.RESEARCH_ATTACHMENT_MAX_BYTES:
-        raise ResearchError(too_large_message())
-    if upload.size == 0:
-        raise ResearchError(_("This file is empty."))
-    upload.seek(0)
-    content_type = Attachment.detect_type(upload.read(HEAD_BYTES))
-    upload.seek(0)
-    if content_type is None:
-        raise ResearchError(
-            _("Only PDF documents and photos (JPEG, PNG, WebP or GIF) can be attached. Save other files as PDF first.")
-        )
-    return content_type
-
-
-def clean_file_name(name):
-    """The uploaded file's own name, safe to show and to offer back on download: no folders, no control
-    characters, at most 200 characters (keeping the extension)."""
-    name = str(name).replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(char for char in name if char.isprintable()).strip().strip(".") or "file"
-    if len(name) > 200:
-        stem, dot, suffix = name.rpartition(".")
-        name = stem[: 199 - len(suffix)] + dot + suffix if dot and len(suffix) <= 10 else name[:200]
-    return name
+    try:
+        return uploads.proven_type(upload, max_bytes=settings.RESEARCH_ATTACHMENT_MAX_BYTES)
+    except uploads.UploadRefused as refused:
+        raise ResearchError(str(refused)) from refused
 
 
 @transaction.atomic

@@ -14,12 +14,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from dualpower.forms import posted_data
 from dualpower.steps import STEPS_BY_APP
+from dualpower.uploads import SizeLimit
 from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
 from needs.selectors import get_need_or_404, needs_of
 
 from . import rules, selectors, services
 from .forms import AttachmentForm, FieldNoteEditForm, FieldNoteForm, NoteSearchForm
-from .uploads import SizeLimit
 
 # A downloaded file never runs as a page of ours: no scripts, no plugins, its own origin.
 DOWNLOAD_CSP = {**settings.SECURE_CSP, "sandbox": True}
