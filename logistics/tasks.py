@@ -82,3 +82,7 @@ def remind_tasks(institution):
         )
         sent += delivery.status == Delivery.Status.SENT
     return sent
+
+
+from .tasks_money import ask_for_approval  # noqa: E402, F401  (registered with the worker)
+from .tasks_procedures import tell_procedure_changed  # noqa: E402, F401  (registered with the worker)
