@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from institutions.models import Membership
+from institutions.services import audit_record
 from meetings.services import meeting_support_summary
 
 from .models import SupportLine, Task
@@ -235,3 +236,18 @@ def support_line_release(*, line, member) -> SupportLine:
         raise ValidationError(_("Only the person who took this can give it back."))
     line.volunteer = None
     return line
+
+
+@transaction.atomic
+def settings_update(*, institution, actor, **values):
+    """Save the institution's logistics settings (made on first save) and audit the new values."""
+    from .models import LogisticsSettings
+
+    saved, _created = LogisticsSettings.objects.update_or_create(institution=institution, defaults=values)
+    audit_record(
+        institution=institution,
+        actor=actor,
+        action="logistics.settings_changed",
+        **{name: str(value) for name, value in values.items()},
+    )
+    return saved
