@@ -383,6 +383,102 @@ MATRIX = {
         "get": MEMBERS_405,
         "post": statuses(302, 404, 404, 302, 400),
     },
+    # Procedures: "procedure" (revised once, to version 2) is in use; "archived_procedure" is archived.
+    # Members read and acknowledge; organizers write. An empty acknowledgement names no version: 400.
+    "logistics:procedures": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:procedure_new": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "logistics:procedures_unread": {"get": ORGANIZERS_ONLY, "post": ORGANIZER_POST_ONLY},
+    "logistics:procedure": {"args": {"pk": "procedure"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:procedure_acknowledge": {
+        "args": {"pk": "procedure"},
+        "get": MEMBERS_405,
+        "post": statuses(302, 404, 404, 400, 400),
+    },
+    "logistics:procedure_revise": {
+        "args": {"pk": "procedure"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "logistics:procedure_archive": {
+        "args": {"pk": "procedure"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "logistics:procedure_unarchive": {
+        "args": {"pk": "archived_procedure"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "logistics:procedure_version": {
+        "args": {"pk": "procedure", "number": "procedure_version"},
+        "get": MEMBERS_ONLY,
+        "post": MEMBERS_405,
+    },
+    # Shifts: "occurrence" is three days ahead, the member holds a place on it; the organizer gave up a
+    # place on "late_occurrence" (in a few hours), posting "stand_in".
+    "logistics:shifts": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:shift_new": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "logistics:shift": {"args": {"pk": "shift"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:shift_edit": {
+        "args": {"pk": "shift"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "logistics:shift_end": {
+        "args": {"pk": "shift"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "logistics:occurrence": {"args": {"pk": "occurrence"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    # Already signed up: the member is refused with the reason; the organizer gets a place.
+    "logistics:occurrence_signup": {
+        "args": {"pk": "occurrence"},
+        "get": MEMBERS_405,
+        "post": statuses(302, 404, 404, 400, 302),
+    },
+    # Only someone signed up can cancel: the organizer is not.
+    "logistics:occurrence_cancel": {
+        "args": {"pk": "occurrence"},
+        "get": MEMBERS_405,
+        "post": statuses(302, 404, 404, 302, 400),
+    },
+    "logistics:occurrence_skip": {
+        "args": {"pk": "occurrence"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    # The date is not skipped: nothing to restore.
+    "logistics:occurrence_restore": {
+        "args": {"pk": "occurrence"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    # The member is not the lead (403); the organizer sent no marks (400).
+    "logistics:occurrence_attendance": {
+        "args": {"pk": "occurrence"},
+        "get": MEMBERS_405,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    # The organizer cannot stand in for their own place.
+    "logistics:stand_in_take": {
+        "args": {"pk": "stand_in"},
+        "get": MEMBERS_405,
+        "post": statuses(302, 404, 404, 302, 400),
+    },
+    "logistics:my_shifts": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    # The member's private calendar link is the authorization.
+    "logistics:shift_feed": {"args": {"token": "feed_token"}, "get": EVERYONE_200, "post": ALL_405},
+    "logistics:shift_counts": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:roles": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:role_new": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    # Members read a role; organizers change it (an empty form: 400).
+    "logistics:role": {"args": {"pk": "role"}, "get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "logistics:role_archive": {
+        "args": {"pk": "role"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "logistics:settings": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
     "evaluation:index": step_row(),
     "followthrough:index": step_row(),
 }
@@ -424,6 +520,8 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
         calendar_objects = calendar_world(institution, member)
         research_objects = research_world(institution, member, need)
         logistics_objects = logistics_world(institution, organizer, member, need, meeting_objects["meeting"])
+        shift_objects = shifts_world(institution, organizer, member)
+        procedure_objects = procedures_world(institution, organizer, member)
     return {
         "institution": institution,
         "users": {"anon": None, "outsider": outsider, "other": other_member, "member": member, "organizer": organizer},
@@ -442,6 +540,8 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
             **calendar_objects,
             **research_objects,
             **logistics_objects,
+            **shift_objects,
+            **procedure_objects,
             "round": consultation_round.pk,
             "round_token": consultation_round.public_token,
             "draft_round": draft_round.pk,
@@ -563,6 +663,70 @@ def logistics_world(institution, organizer, member, need, meeting_pk):
         "owned_task": owned.pk,
         "support_line": lines["setup"].pk,
         "taken_support_line": lines["cleanup"].pk,
+    }
+
+
+def procedures_world(institution, organizer, member):
+    """A procedure the member read at version 1, revised since to version 2, and an archived one."""
+    from logistics import procedures
+
+    procedure = procedures.procedure_create(
+        institution=institution, author=organizer, title="Opening the pantry", body="Unlock the side door."
+    )
+    procedures.procedure_acknowledge(procedure=procedure, member=member, version_number=1)
+    procedures.procedure_revise(
+        procedure=procedure, author=organizer, title=procedure.title, body="Unlock.\nLights on.", change_note="Lights"
+    )
+    archived = procedures.procedure_create(institution=institution, author=organizer, title="Old way", body="Gone.")
+    procedures.procedure_archive(procedure=archived, actor=organizer)
+    return {"procedure": procedure.pk, "procedure_version": 2, "archived_procedure": archived.pk}
+
+
+def shifts_world(institution, organizer, member):
+    """A weekly escort shift with the member on a date three days ahead, and a one-off shift in a few
+    hours where the organizer gave up their place late (a stand-in request)."""
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from logistics import shifts
+
+    role = shifts.role_save(institution=institution, actor=organizer, name="Clinic escort")
+    today = timezone.localdate()
+    common = {"role": role, "place": "Front door", "until": None, "lead": None, "notes": "", "min_people": 1}
+    shift = shifts.shift_create(
+        institution=institution,
+        actor=organizer,
+        repeat="weekly",
+        weekdays=str((today + timedelta(days=3)).weekday()),
+        starts_on=today + timedelta(days=1),
+        start_time=time(8, 0),
+        end_time=time(11, 0),
+        max_people=3,
+        **common,
+    )
+    occurrence = shift.occurrences.get(date=today + timedelta(days=3))
+    shifts.signup_take(occurrence=occurrence, member=member)
+    soon = timezone.localtime(timezone.now() + timedelta(hours=4)).replace(second=0, microsecond=0)
+    late = shifts.shift_create(
+        institution=institution,
+        actor=organizer,
+        repeat="once",
+        weekdays="",
+        starts_on=soon.date(),
+        start_time=soon.time(),
+        end_time=(soon + timedelta(hours=1)).time(),
+        max_people=2,
+        **common,
+    )
+    late_occurrence = late.occurrences.get()
+    shifts.signup_cancel(signup=shifts.signup_take(occurrence=late_occurrence, member=organizer), actor=organizer)
+    return {
+        "role": role.pk,
+        "shift": shift.pk,
+        "occurrence": occurrence.pk,
+        "late_occurrence": late_occurrence.pk,
+        "stand_in": late_occurrence.stand_in_requests.get().pk,
     }
 
 

@@ -143,6 +143,18 @@ BUDGETS = {
     "logistics:board": 7,
     # meeting; support summary and lines (the sync, which writes only when RSVPs changed)
     "logistics:meeting_support": 8,
+    # the step home: tasks, unfilled meeting support, procedures I have not read, supplies
+    "logistics:index": 9,
+    # procedures with the viewer's reading state and read counts; active member count
+    "logistics:procedures": 7,
+    "logistics:procedure_new": 5,
+    # active procedures, active members, latest version read per member and procedure
+    "logistics:procedures_unread": 8,
+    # procedure, my acknowledgement, the versions
+    "logistics:procedure": 8,
+    # procedure, version, the one before
+    "logistics:procedure_version": 8,
+    "logistics:procedure_revise": 6,
 }
 STEP_BUDGET = 7
 
@@ -192,6 +204,8 @@ def grow(example, n=50):
         grow_meetings(example, n)
         grow_research(example, n)
         grow_logistics(example, n)
+        grow_shifts(example, n)
+        grow_procedures(example, n)
         for proposal, choice in ((open_vote, {"choice": "agree"}), (closed_vote, {"choice": "yes"})):
             voters = [MembershipFactory(institution=institution).user for _ in range(n)]
             RollEntry.objects.bulk_create(RollEntry(proposal=proposal, user=user, has_voted=True) for user in voters)
@@ -352,6 +366,79 @@ def grow_logistics(example, n):
     # The checklist catches up with the RSVPs grow_meetings added (a few bulk writes, once), as on the
     # first visit after they changed; the budget counts the page as people see it after that.
     logistics.support_lines_sync(meeting=meeting)
+
+
+def grow_procedures(example, n):
+    """n more procedures, each read by a new member, and n more versions of the example procedure (read
+    by those members)."""
+    from logistics import procedures
+    from logistics.models import Procedure
+
+    institution, organizer = example["institution"], example["users"]["organizer"]
+    procedure = Procedure.objects.get(pk=example["objects"]["procedure"])
+    for index in range(n):
+        reader = MembershipFactory(institution=institution).user
+        other = procedures.procedure_create(
+            institution=institution, author=organizer, title=f"procedure {index}", body=f"step {index}"
+        )
+        procedures.procedure_acknowledge(procedure=other, member=reader, version_number=1)
+        procedures.procedure_revise(
+            procedure=procedure, author=organizer, title=procedure.title, body=f"Unlock.\nstep {index}", change_note="x"
+        )
+        procedures.procedure_acknowledge(procedure=procedure, member=reader, version_number=procedure.current.number)
+
+
+def grow_shifts(example, n):
+    """n more roles, each with a weekly shift; n new members signed up for the example date (made
+    bigger), some cancelling late; n past dates with attendance marked for the example member."""
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from logistics import shifts
+    from logistics.models import Shift, ShiftOccurrence
+
+    institution, organizer = example["institution"], example["users"]["organizer"]
+    member = example["users"]["member"]
+    occurrence = ShiftOccurrence.objects.get(pk=example["objects"]["occurrence"])
+    Shift.objects.filter(pk=occurrence.shift_id).update(max_people=n + 10)
+    late = ShiftOccurrence.objects.get(pk=example["objects"]["late_occurrence"])
+    Shift.objects.filter(pk=late.shift_id).update(max_people=n + 10)
+    today = timezone.localdate()
+    for index in range(n):
+        role = shifts.role_save(institution=institution, actor=organizer, name=f"role {index}")
+        shift = shifts.shift_create(
+            institution=institution,
+            actor=organizer,
+            role=role,
+            place=f"place {index}",
+            repeat="weekly",
+            weekdays=str(index % 7),
+            starts_on=today + timedelta(days=1),
+            until=None,
+            start_time=time(8, 0),
+            end_time=time(10, 0),
+            min_people=2,
+            max_people=4,
+            lead=None,
+            notes="",
+        )
+        person = MembershipFactory(institution=institution).user
+        shifts.signup_take(occurrence=occurrence, member=person)
+        if index % 5 == 0:
+            shifts.signup_cancel(signup=shifts.signup_take(occurrence=late, member=person), actor=person)
+        past = shift.occurrences.first()
+        shifts.signup_take(occurrence=past, member=member)
+        shifts.signup_take(occurrence=past, member=person)
+        ShiftOccurrence.objects.filter(pk=past.pk).update(
+            starts_at=timezone.now() - timedelta(days=index % 90 + 1),
+            ends_at=timezone.now() - timedelta(days=index % 90 + 1) + timedelta(hours=2),
+        )
+        shifts.attendance_mark(
+            occurrence=ShiftOccurrence.objects.get(pk=past.pk),
+            actor=organizer,
+            marks={signup.pk: ("done", "missed", "excused")[index % 3] for signup in past.signups.all()},
+        )
 
 
 def count_queries(client, url):
