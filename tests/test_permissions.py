@@ -479,6 +479,61 @@ MATRIX = {
         "post": statuses(302, 404, 404, 403, 302),
     },
     "logistics:settings": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    # "supply_item" is low and the member is getting more; "archived_supply_item" is archived.
+    "logistics:supplies": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:supply_new": {"get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 400, 400)},
+    "logistics:supply": {"args": {"pk": "supply_item"}, "get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 400, 400)},
+    "logistics:supply_count": {
+        "args": {"pk": "supply_item"},
+        "get": MEMBERS_405,
+        "post": statuses(302, 404, 404, 400, 400),
+    },
+    # The member is already getting it (taking it again keeps it theirs); the organizer is refused.
+    "logistics:supply_get": {
+        "args": {"pk": "supply_item"},
+        "get": MEMBERS_405,
+        "post": statuses(302, 404, 404, 302, 400),
+    },
+    "logistics:supply_release": {
+        "args": {"pk": "supply_item"},
+        "get": MEMBERS_405,
+        "post": statuses(302, 404, 404, 302, 400),
+    },
+    "logistics:supply_assign": {
+        "args": {"pk": "supply_item"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "logistics:supply_archive": {
+        "args": {"pk": "supply_item"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "logistics:supply_restore": {
+        "args": {"pk": "archived_supply_item"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    # "space" has a booking made by the organizer ("space_booking"): only they (or organizers) cancel it.
+    "logistics:spaces": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:space_new": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "logistics:space": {"args": {"pk": "space"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:space_edit": {
+        "args": {"pk": "space"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "logistics:space_archive": {
+        "args": {"pk": "space"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "logistics:space_book": {"args": {"pk": "space"}, "get": MEMBERS_405, "post": statuses(302, 404, 404, 400, 400)},
+    "logistics:booking_cancel": {
+        "args": {"pk": "space", "booking_pk": "space_booking"},
+        "get": MEMBERS_405,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
     "evaluation:index": step_row(),
     "followthrough:index": step_row(),
 }
@@ -522,6 +577,7 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
         logistics_objects = logistics_world(institution, organizer, member, need, meeting_objects["meeting"])
         shift_objects = shifts_world(institution, organizer, member)
         procedure_objects = procedures_world(institution, organizer, member)
+        supplies_objects = supplies_world(institution, organizer, member)
     return {
         "institution": institution,
         "users": {"anon": None, "outsider": outsider, "other": other_member, "member": member, "organizer": organizer},
@@ -542,6 +598,7 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
             **logistics_objects,
             **shift_objects,
             **procedure_objects,
+            **supplies_objects,
             "round": consultation_round.pk,
             "round_token": consultation_round.public_token,
             "draft_round": draft_round.pk,
@@ -775,3 +832,25 @@ def test_permission_matrix(name, world, client_for):
             ):
                 wrong.append(f"{method.upper()} {url} as anon: not sent to log in")
     assert not wrong, "\n".join(wrong)
+
+
+def supplies_world(institution, organizer, member):
+    """A low supply item the member is getting, an archived one, and a room the organizer booked."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from logistics import supplies
+
+    item = supplies.supply_item_create(institution=institution, actor=member, name="Vests", on_hand=2, needed=10)
+    supplies.supply_getter_take(item=item, member=member)
+    archived = supplies.supply_item_create(institution=institution, actor=member, name="Old flyers", needed=0)
+    supplies.supply_item_archive(item=archived, actor=organizer)
+    space = supplies.space_create(
+        institution=institution, actor=organizer, name="Back room", access_details="Code 4812"
+    )
+    starts = timezone.now() + timedelta(days=2)
+    booking = supplies.space_book(
+        space=space, member=organizer, starts_at=starts, ends_at=starts + timedelta(hours=2), purpose="Sign-making"
+    )
+    return {"supply_item": item.pk, "archived_supply_item": archived.pk, "space": space.pk, "space_booking": booking.pk}

@@ -155,6 +155,36 @@ BUDGETS = {
     # procedure, version, the one before
     "logistics:procedure_version": 8,
     "logistics:procedure_revise": 6,
+    # the next two weeks' dates with counts, open stand-in requests, any roles?
+    "logistics:shifts": 8,
+    # roles and members for the form
+    "logistics:shift_new": 7,
+    "logistics:shift_edit": 8,
+    # shift, its coming dates with counts
+    "logistics:shift": 7,
+    # date, who holds a place, open stand-ins, the procedure read?, settings (late window)
+    "logistics:occurrence": 9,
+    # my places, my calendar link
+    "logistics:my_shifts": 7,
+    "logistics:shift_feed": 6,
+    # counts per member and month, the members
+    "logistics:shift_counts": 7,
+    "logistics:roles": 6,
+    "logistics:role_new": 6,
+    # role, its shifts, procedures for the form
+    "logistics:role": 8,
+    "logistics:settings": 6,
+    # items (low first, with getters), archived items
+    "logistics:supplies": 7,
+    "logistics:supply_new": 5,
+    # item; members for the organizer's "who is getting more" form
+    "logistics:supply": 7,
+    # spaces with their upcoming booking counts
+    "logistics:spaces": 6,
+    "logistics:space_new": 5,
+    # space; bookings this week and next, later ones; upcoming meetings for the form
+    "logistics:space": 9,
+    "logistics:space_edit": 6,
 }
 STEP_BUDGET = 7
 
@@ -206,6 +236,7 @@ def grow(example, n=50):
         grow_logistics(example, n)
         grow_shifts(example, n)
         grow_procedures(example, n)
+        grow_supplies(example, n)
         for proposal, choice in ((open_vote, {"choice": "agree"}), (closed_vote, {"choice": "yes"})):
             voters = [MembershipFactory(institution=institution).user for _ in range(n)]
             RollEntry.objects.bulk_create(RollEntry(proposal=proposal, user=user, has_voted=True) for user in voters)
@@ -366,6 +397,35 @@ def grow_logistics(example, n):
     # The checklist catches up with the RSVPs grow_meetings added (a few bulk writes, once), as on the
     # first visit after they changed; the budget counts the page as people see it after that.
     logistics.support_lines_sync(meeting=meeting)
+
+
+def grow_supplies(example, n):
+    """n supply items (half low, some with getters, a few archived) and n spaces; n bookings of the
+    example space, spread over this week, next week and later; n upcoming meetings come from grow_meetings."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from logistics import supplies
+    from logistics.models import Space
+
+    institution, organizer = example["institution"], example["users"]["organizer"]
+    member = example["users"]["member"]
+    space = Space.objects.get(pk=example["objects"]["space"])
+    start = timezone.now() + timedelta(days=3)
+    for index in range(n):
+        item = supplies.supply_item_create(
+            institution=institution, actor=member, name=f"item {index}", on_hand=index % 7, needed=4, low_at=1
+        )
+        if index % 3 == 0:
+            supplies.supply_getter_take(item=item, member=(member, organizer)[index % 2])
+        if index % 10 == 9:
+            supplies.supply_item_archive(item=item, actor=organizer)
+        supplies.space_create(institution=institution, actor=organizer, name=f"space {index}", capacity=index + 1)
+        when = start + timedelta(days=index, hours=index % 5)
+        supplies.space_book(
+            space=space, member=member, starts_at=when, ends_at=when + timedelta(hours=1), purpose=f"booking {index}"
+        )
 
 
 def grow_procedures(example, n):
