@@ -109,7 +109,7 @@ def space_list(institution, now=None):
 
 
 def get_space_or_404(institution, pk):
-    return get_object_or_404(Space, institution=institution, pk=pk)
+    return get_object_or_404(Space.objects.select_related("institution"), institution=institution, pk=pk)
 
 
 def get_booking_or_404(space, pk):
