@@ -61,7 +61,8 @@ def can_release_supply(membership, item):
 
 
 def can_take_supply(membership, item):
-    return is_active_member(membership) and item.archived_at is None and item.getter_id is None
+    """Offered on low items nobody is getting yet (the service accepts it on any active item)."""
+    return is_active_member(membership) and item.archived_at is None and item.getter_id is None and item.is_low
 
 
 # Reads ------------------------------------------------------------------------------------------------
