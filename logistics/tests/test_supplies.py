@@ -313,3 +313,28 @@ def test_items_of_another_institution_are_404(institution, other_institution, ot
     assert member_client.post(url(institution, "supply_count", foreign.pk), {"on_hand": "1"}).status_code == 404
     with scope(institution=other_institution):
         assert fresh(foreign).on_hand == 0
+
+
+def test_demo_supplies_for_a_clinic_defense_group(scoped, organizer, member):
+    from datetime import timedelta
+
+    from logistics.demo_supplies import seed_supplies
+    from logistics.models import Space, SpaceBooking
+    from meetings import services as meeting_services
+
+    meeting = meeting_services.meeting_create(
+        institution=scoped,
+        author=organizer,
+        title="Escort team meeting",
+        starts_at=timezone.now() + timedelta(days=5),
+        place_name="Union hall",
+    )
+    seed_supplies(scoped, [organizer, member])
+    low = {item.name for item in supplies.low_supplies(scoped)}
+    assert {"Rainbow umbrellas", "Escort vests"} <= low and "Hand warmers" not in low
+    assert SupplyItem.objects.get(name="Rainbow umbrellas").getter == member
+    assert Space.objects.exclude(access_details="").count() == 2
+    assert SpaceBooking.objects.filter(meeting=meeting).exists()
+    assert SpaceBooking.objects.count() == 4
+    seed_supplies(scoped, [organizer, member])  # once only
+    assert SupplyItem.objects.count() == 6 and SpaceBooking.objects.count() == 4
