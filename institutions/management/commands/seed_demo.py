@@ -19,11 +19,25 @@ from decisions import services as decisions
 from decisions.models import Proposal
 from institutions import services
 from institutions.models import Institution, Membership
+from logistics.demo_money import seed_ledger
+from logistics.demo_procedures import seed_procedures
+from logistics.demo_shifts import seed_shifts
+from logistics.demo_supplies import seed_supplies
 from meetings.demo import seed_meetings
 from needs.demo import seed_survey
 from needs.models import Need
 from needs.services import need_create
 from research.demo import seed_notes
+
+
+def seed_logistics(institution, people):
+    """Step 5 for the clinic-defense group: procedures, roles and Saturday shifts with months of
+    attendance, supplies and spaces, and a ledger."""
+    procedures = seed_procedures(institution, people)
+    seed_shifts(institution, people, procedures)
+    seed_supplies(institution, people)
+    seed_ledger(institution, people)
+
 
 DEMO_PASSWORD = "organize-together"
 
@@ -49,7 +63,9 @@ INSTITUTIONS = [
         ),
         "time_zone": "America/Los_Angeles",
         "default_language": "en",
-        "people": {"rosa@example.org": "organizer", "malik@example.org": "member", "alex@example.org": "member"},
+        # Two organizers: larger expenses need a second organizer's approval.
+        "people": {"rosa@example.org": "organizer", "malik@example.org": "organizer", "alex@example.org": "member"},
+        "logistics": True,
         "needs": [
             ("Patients feel unsafe walking from the bus stop", 23, "Clinic staff survey and talks at the bus stop."),
             ("Nobody records what the protesters do", 8, "Volunteers' notes from three Saturdays."),
@@ -122,6 +138,8 @@ class Command(BaseCommand):
                 seed_notes(institution, people_here)
                 seed_survey(institution, people_here)
                 seed_meetings(institution, people_here)
+                if spec.get("logistics"):
+                    seed_logistics(institution, people_here)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for spec in INSTITUTIONS:
             self.stdout.write(f"  {spec['name']} (/i/{spec['slug']}/)")
