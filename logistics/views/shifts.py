@@ -5,7 +5,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -186,8 +186,7 @@ def occurrence_signup(request, pk):
     occurrence = service.get_occurrence_or_404(request.institution, pk)
     procedure = _procedure_to_read(occurrence, request.user)
     form = SignupForm(request.POST, procedure=procedure)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.non_field_errors()))
+    if not form.is_valid():  # the form shows why, next to the box to tick
         return occurrence_page(request, occurrence, signup_form=form, status=400)
     try:
         if procedure is not None:
@@ -349,7 +348,7 @@ def roles(request):
     return render(
         request,
         "logistics/shifts/roles.html",
-        {"roles": service.roles(request.institution).order_by(Q(archived_at__isnull=False), "name")},
+        {"roles": service.roles(request.institution).order_by(F("archived_at").asc(nulls_first=True), "name")},
     )
 
 
@@ -385,7 +384,7 @@ def role_detail(request, pk):
             messages.success(request, _("The role is updated."))
             return redirect("logistics:role", institution_slug=request.institution.slug, pk=role.pk)
     shifts = Shift.objects.filter(institution=request.institution, role=role).order_by(
-        Q(ended_at__isnull=False), "starts_on", "pk"
+        F("ended_at").asc(nulls_first=True), "starts_on", "pk"
     )[:50]
     return render(
         request,
