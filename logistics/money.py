@@ -25,7 +25,7 @@ from dualpower import uploads
 from institutions.models import AuditEntry, Membership
 from institutions.services import audit_record
 
-from .models import LedgerCategory, LedgerEntry, LedgerEntryVersion
+from .models import LedgerCategory, LedgerEntry, LedgerEntryVersion, LogisticsSettings
 from .selectors import settings_for
 
 Kind, Approval, Reimbursement = LedgerEntry.Kind, LedgerEntry.Approval, LedgerEntry.Reimbursement
@@ -656,9 +656,18 @@ def waiting_for_approval(institution, limit=20):
     """Expenses waiting for a second organizer, oldest first (one query)."""
     return (
         LedgerEntry.objects.filter(institution=institution, approval=Approval.PENDING, voided_at__isnull=True)
-        .select_related("recorded_by", "category")
+        .select_related("recorded_by", "category", "institution__logistics_settings")
         .order_by("recorded_at", "pk")[:limit]
     )
+
+
+def currency_of(entry):
+    """The currency of the entry's institution, without a query when the entry was read with
+    `institution__logistics_settings` (as `waiting_for_approval` reads them)."""
+    try:
+        return entry.institution.logistics_settings.currency
+    except LogisticsSettings.DoesNotExist:
+        return LogisticsSettings(institution=entry.institution).currency
 
 
 def owed_reimbursements(institution):

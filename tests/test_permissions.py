@@ -534,6 +534,58 @@ MATRIX = {
         "get": MEMBERS_405,
         "post": statuses(302, 404, 404, 403, 302),
     },
+    # Money: "ledger_entry" is an expense the (only) organizer recorded, waiting for a second organizer's
+    # approval, so deciding on it is refused (400); the member is owed "owed_ledger_entry"; the
+    # "ledger_category" has entries, so it cannot be deleted; the public page is switched on.
+    "logistics:ledger": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:ledger_entry_new": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "logistics:ledger_entry": {"args": {"pk": "ledger_entry"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:ledger_entry_edit": {
+        "args": {"pk": "ledger_entry"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "logistics:ledger_entry_approve": {
+        "args": {"pk": "ledger_entry"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "logistics:ledger_entry_reject": {
+        "args": {"pk": "ledger_entry"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "logistics:ledger_entry_void": {
+        "args": {"pk": "ledger_entry"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "logistics:ledger_entry_paid_back": {
+        "args": {"pk": "owed_ledger_entry"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "logistics:ledger_receipt": {"args": {"pk": "ledger_entry"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:ledger_owed": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:ledger_totals": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:ledger_csv": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "logistics:ledger_categories": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "logistics:ledger_category_rename": {
+        "args": {"pk": "ledger_category"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "logistics:ledger_category_archive": {
+        "args": {"pk": "ledger_category"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "logistics:ledger_category_delete": {
+        "args": {"pk": "ledger_category"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "logistics:ledger_public": {"get": EVERYONE_200, "post": ALL_405},
     "evaluation:index": step_row(),
     "followthrough:index": step_row(),
 }
@@ -578,6 +630,7 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
         shift_objects = shifts_world(institution, organizer, member)
         procedure_objects = procedures_world(institution, organizer, member)
         supplies_objects = supplies_world(institution, organizer, member)
+        money_objects = money_world(institution, organizer, member)
     return {
         "institution": institution,
         "users": {"anon": None, "outsider": outsider, "other": other_member, "member": member, "organizer": organizer},
@@ -599,6 +652,7 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
             **shift_objects,
             **procedure_objects,
             **supplies_objects,
+            **money_objects,
             "round": consultation_round.pk,
             "round_token": consultation_round.public_token,
             "draft_round": draft_round.pk,
@@ -854,3 +908,39 @@ def supplies_world(institution, organizer, member):
         space=space, member=organizer, starts_at=starts, ends_at=starts + timedelta(hours=2), purpose="Sign-making"
     )
     return {"supply_item": item.pk, "archived_supply_item": archived.pk, "space": space.pk, "space_booking": booking.pk}
+
+
+def money_world(institution, organizer, member):
+    """The ledger, shown to the public: a category with entries, an expense above the threshold the
+    organizer recorded (with a receipt) waiting for approval, and an expense the member is owed."""
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from logistics import money
+    from logistics.models import LogisticsSettings
+
+    LogisticsSettings.objects.update_or_create(institution=institution, defaults={"ledger_public": True})
+    category = money.category_create(institution=institution, actor=organizer, name="Printing")
+    waiting = money.entry_record(
+        institution=institution,
+        recorder=organizer,
+        kind="expense",
+        occurred_on=timezone.localdate(),
+        amount=Decimal("250.00"),
+        category=category,
+        description="Banner for the clinic fence",
+        receipt=SimpleUploadedFile("receipt.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    owed = money.entry_record(
+        institution=institution,
+        recorder=organizer,
+        kind="expense",
+        occurred_on=timezone.localdate(),
+        amount=Decimal("12.50"),
+        category=category,
+        description="Water for the shift",
+        paid_by=member,
+    )
+    return {"ledger_entry": waiting.pk, "owed_ledger_entry": owed.pk, "ledger_category": category.pk}

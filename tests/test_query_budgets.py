@@ -143,8 +143,8 @@ BUDGETS = {
     "logistics:board": 7,
     # meeting; support summary and lines (the sync, which writes only when RSVPs changed)
     "logistics:meeting_support": 8,
-    # the step home: tasks, unfilled meeting support, procedures I have not read, supplies
-    "logistics:index": 9,
+    # the step home: tasks, unfilled meeting support, procedures I have not read, supplies, expenses to approve
+    "logistics:index": 10,
     # procedures with the viewer's reading state and read counts; active member count
     "logistics:procedures": 7,
     "logistics:procedure_new": 5,
@@ -185,6 +185,23 @@ BUDGETS = {
     # space; bookings this week and next, later ones; upcoming meetings for the form
     "logistics:space": 9,
     "logistics:space_edit": 6,
+    # money: settings, totals, waiting, owed count, months and categories for the filters, a page of entries
+    "logistics:ledger": 13,
+    # settings, categories and members for the form
+    "logistics:ledger_entry_new": 8,
+    # entry with its people, settings, its history
+    "logistics:ledger_entry": 8,
+    "logistics:ledger_entry_edit": 9,
+    "logistics:ledger_receipt": 5,
+    # owed entries, owed per person, settings
+    "logistics:ledger_owed": 8,
+    # settings, totals, by category, by month, by source
+    "logistics:ledger_totals": 10,
+    # settings, then the entries read in chunks as the CSV streams
+    "logistics:ledger_csv": 6,
+    "logistics:ledger_categories": 6,
+    # the totals page's reads and a page of counted lines
+    "logistics:ledger_public": 12,
 }
 STEP_BUDGET = 7
 
@@ -237,6 +254,7 @@ def grow(example, n=50):
         grow_shifts(example, n)
         grow_procedures(example, n)
         grow_supplies(example, n)
+        grow_money(example, n)
         for proposal, choice in ((open_vote, {"choice": "agree"}), (closed_vote, {"choice": "yes"})):
             voters = [MembershipFactory(institution=institution).user for _ in range(n)]
             RollEntry.objects.bulk_create(RollEntry(proposal=proposal, user=user, has_voted=True) for user in voters)
@@ -532,3 +550,50 @@ def test_pages_stay_within_budget_and_do_not_grow(world, client_for):  # noqa: F
         if small[name] > BUDGETS.get(name, STEP_BUDGET):
             problems.append(f"{url} makes {small[name]} queries (budget {BUDGETS.get(name, STEP_BUDGET)})")
     assert not problems, "\n".join(problems)
+
+
+def grow_money(example, n):
+    """n ledger entries of every kind and standing (income by source, expenses waiting, not approved,
+    voided, owed to new members and paid back), in n categories over many months, and n edits of the
+    example entry (its history)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from logistics import money
+    from logistics.models import LedgerEntry
+
+    institution, organizer = example["institution"], example["users"]["organizer"]
+    approver = MembershipFactory(institution=institution, role="organizer").user
+    today = timezone.localdate()
+    sources = LedgerEntry.Source.values
+    for index in range(n):
+        category = money.category_create(institution=institution, actor=organizer, name=f"category {index}")
+        income = index % 3 == 0
+        entry = money.entry_record(
+            institution=institution,
+            recorder=organizer,
+            kind="income" if income else "expense",
+            occurred_on=today - timedelta(days=20 * index),
+            amount=Decimal(f"{index * 37 % 500}.{index % 100:02d}") + Decimal("0.01"),
+            category=category,
+            description=f"=line {index}",
+            source=sources[index % len(sources)] if income else "",
+            paid_by=None if income or index % 4 else MembershipFactory(institution=institution).user,
+        )
+        if entry.approval == LedgerEntry.Approval.PENDING and index % 2:
+            decide = money.entry_approve if index % 3 else money.entry_reject
+            decide(entry=entry, organizer=approver)
+        if index % 7 == 0:
+            money.entry_void(entry=entry, actor=organizer, reason="duplicate")
+        elif entry.reimbursement == "owed" and index % 8 == 0 and money.is_counted(entry):
+            money.reimbursement_mark_paid(entry=entry, actor=organizer)
+    waiting = LedgerEntry.objects.get(pk=example["objects"]["ledger_entry"])
+    for index in range(n):
+        waiting = money.entry_update(
+            entry=waiting,
+            editor=organizer,
+            base_version=waiting.version,
+            **{**{name: getattr(waiting, name) for name in money.EDITABLE_FIELDS}, "description": f"banner {index}"},
+        )

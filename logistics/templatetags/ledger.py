@@ -3,8 +3,7 @@ logistics home page (one query, for organizers only; members get an empty list w
 
 from django import template
 
-from ..money import can_keep_ledger, waiting_for_approval
-from ..selectors import settings_for
+from ..money import can_keep_ledger, currency_of, waiting_for_approval
 
 register = template.Library()
 
@@ -21,5 +20,5 @@ def ledger_waiting(context):
     return {
         "entries": entries[:HOME_LIMIT],
         "more": len(entries) > HOME_LIMIT,
-        "currency": settings_for(institution).currency if entries else "",
+        "currency": currency_of(entries[0]) if entries else "",
     }

@@ -100,12 +100,9 @@ def _with_size_limit(request):
     return limit
 
 
-def _form_page(request, form, entry=None, *, status=200):
+def _form_page(request, form, options, entry=None, *, status=200):
     return render(
-        request,
-        "logistics/money/entry_form.html",
-        {"form": form, "entry": entry, "options": settings_for(request.institution)},
-        status=status,
+        request, "logistics/money/entry_form.html", {"form": form, "entry": entry, "options": options}, status=status
     )
 
 
@@ -129,7 +126,7 @@ def _entry_new(request, limit):
         posted_data(request), request.FILES or None, institution=institution, currency=options.currency, initial=initial
     )
     if request.method != "POST":
-        return _form_page(request, form)
+        return _form_page(request, form, options)
     valid = form.is_valid()
     if limit.too_large:
         _receipt_too_large(form, limit)
@@ -156,7 +153,7 @@ def _entry_new(request, limit):
             else:
                 messages.success(request, _("The entry is recorded."))
             return redirect(entry.get_absolute_url())
-    return _form_page(request, form, status=400)
+    return _form_page(request, form, options, status=400)
 
 
 @tenant_access(ORGANIZER)
@@ -169,21 +166,22 @@ def entry_edit(request, pk):
 def _entry_edit(request, pk, limit):
     institution = request.institution
     entry = money.get_entry_or_404(institution, pk)
-    currency = settings_for(institution).currency
+    options = settings_for(institution)
+    currency = options.currency
     if entry.voided_at is not None:
         messages.error(request, _("This entry is voided: it can no longer be changed."))
         return entry_page(request, entry, status=400 if request.method == "POST" else 200)
     if request.method != "POST":
         form = EntryForm(instance=entry, institution=institution, currency=currency, initial={"version": entry.version})
-        return _form_page(request, form, entry)
+        return _form_page(request, form, options, entry)
     # The form works on a copy: a refused edit must leave the entry (and its page) as they are.
     form = EntryForm(request.POST, request.FILES, instance=copy.copy(entry), institution=institution, currency=currency)
     valid = form.is_valid()
     if limit.too_large:
         _receipt_too_large(form, limit)
-        return _form_page(request, form, entry, status=400)
+        return _form_page(request, form, options, entry, status=400)
     if not valid:
-        return _form_page(request, form, entry, status=400)
+        return _form_page(request, form, options, entry, status=400)
     base_version = form.cleaned_data["version"]
     try:
         money.entry_update(
@@ -202,10 +200,10 @@ def _entry_edit(request, pk, limit):
         form.add_error(None, conflict)
         if request.FILES:
             form.add_error("receipt_file", _("Choose the receipt file again."))
-        return _form_page(request, form, entry, status=409)
+        return _form_page(request, form, options, entry, status=409)
     except ValidationError as error:
         form.add_error(None, error)
-        return _form_page(request, form, entry, status=400)
+        return _form_page(request, form, options, entry, status=400)
     messages.success(request, _("The entry is saved; its earlier values are kept in its history."))
     return redirect(entry.get_absolute_url())
 
