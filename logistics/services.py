@@ -43,7 +43,13 @@ def task_create(*, institution, author, title, description="", owner=None, **fie
     task = Task(institution=institution, created_by=author, title=title, description=description, owner=owner, **fields)
     _check(task)
     task.save()
+    _audit(task, author, "task.created", owner=task.owner.display_name if task.owner else "")
     return task
+
+
+def _audit(task, actor, action, **data):
+    """Every change of who does a task, its status or its wording is kept in the audit log."""
+    audit_record(institution=task.institution, actor=actor, action=action, task=task.title, task_id=task.pk, **data)
 
 
 @transaction.atomic
@@ -52,10 +58,13 @@ def task_update(*, task, actor, **fields) -> Task:
     unknown = set(fields) - (EDITABLE_FIELDS - {"owner"})
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
+    changed = sorted(name for name, value in fields.items() if getattr(task, name) != value)
     for name, value in fields.items():
         setattr(task, name, value)
     _check(task)
     task.save()
+    if changed:
+        _audit(task, actor, "task.changed", fields=changed)
     return task
 
 
@@ -73,6 +82,7 @@ def task_claim(*, task, member) -> Task:
     if not taken:
         raise ValidationError(_("Someone else took this task a moment ago."))
     task.owner = member
+    _audit(task, member, "task.claimed")
     return task
 
 
@@ -83,6 +93,7 @@ def task_release(*, task, member) -> Task:
     if not released:
         raise ValidationError(_("Only the person doing an unfinished task can give it back."))
     task.owner = None
+    _audit(task, member, "task.released")
     return task
 
 
@@ -93,6 +104,7 @@ def task_assign(*, task, actor, owner) -> Task:
     _refuse_non_member(task.institution, owner)
     task.owner = owner
     task.save(update_fields=["owner"])
+    _audit(task, actor, "task.assigned", owner=owner.display_name if owner else "")
     return task
 
 
@@ -100,9 +112,12 @@ def task_assign(*, task, actor, owner) -> Task:
 def task_set_status(*, task, actor, status) -> Task:
     if status not in Task.Status.values:
         raise ValidationError(_("Choose one of: open, in progress, done, dropped."))
+    before = task.status
     task.status = status
     task.done_at = timezone.now() if status == Task.Status.DONE else None
     task.save(update_fields=["status", "done_at"])
+    if before != status:
+        _audit(task, actor, "task.status_changed", before=before, after=status)
     return task
 
 

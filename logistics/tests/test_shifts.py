@@ -301,6 +301,7 @@ def test_attendance_is_marked_after_the_shift_and_corrections_are_audited(scoped
     assert (signup.attendance, signup.attendance_by) == ("excused", organizer)
     correction = AuditEntry.objects.get(action="shift.attendance_corrected")
     assert (correction.data["before"], correction.data["after"]) == ("missed", "excused")
+    assert "corrected Mo from Missed to Excused for Clinic escort" in correction.describe()
 
 
 def test_attendance_is_refused_before_the_start_and_for_strangers(scoped, organizer, role, member):

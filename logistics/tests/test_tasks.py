@@ -330,3 +330,27 @@ def test_editing_a_task_does_not_repeat_its_reminder(institution, organizer, mem
         services.task_update(task=task, actor=organizer, due_on=today + timedelta(1))
     remind_tasks.apply(args=[institution.pk]).get()
     assert len(mailoutbox) == 1  # same date, same key: not again
+
+
+def test_every_change_to_a_task_is_audited_in_words(scoped, member, organizer):
+    from institutions.models import AuditEntry
+
+    task = make_task(scoped, organizer, title="Pick up chairs")
+    services.task_claim(task=task, member=member)
+    services.task_update(task=task, actor=member, description="Twelve chairs")
+    services.task_set_status(task=task, actor=member, status="done")
+    services.task_set_status(task=task, actor=member, status="done")  # no change: no entry
+    services.task_release(task=services.task_set_status(task=task, actor=organizer, status="open"), member=member)
+    services.task_assign(task=task, actor=organizer, owner=member)
+    entries = list(AuditEntry.objects.filter(data__task_id=task.pk).order_by("pk"))
+    assert [entry.action for entry in entries] == [
+        "task.created",
+        "task.claimed",
+        "task.changed",
+        "task.status_changed",
+        "task.status_changed",
+        "task.released",
+        "task.assigned",
+    ]
+    assert entries[2].data["fields"] == ["description"]
+    assert entries[3].describe() == "Mo moved the task “Pick up chairs” from Open to Done"
