@@ -271,11 +271,15 @@ def versions_of(procedure):
     return ProcedureVersion.objects.filter(procedure=procedure).select_related("written_by").order_by("-number")
 
 
-def acknowledgement_of(procedure, user):
-    """The user's acknowledgement of the current version, or None."""
-    if procedure.current_id is None:
-        return None
-    return ProcedureAcknowledgement.objects.filter(version_id=procedure.current_id, member=user).first()
+def latest_acknowledgement(procedure, user):
+    """The user's acknowledgement of the latest version of `procedure` they have read (with its
+    version), or None. It is of the current version when `.version_id == procedure.current_id`."""
+    return (
+        ProcedureAcknowledgement.objects.filter(version__procedure=procedure, member=user)
+        .select_related("version")
+        .order_by("-version__number")
+        .first()
+    )
 
 
 @dataclass

@@ -294,6 +294,16 @@ def test_stale_acknowledgement_is_400_and_shows_the_new_version(institution, org
         assert not ProcedureAcknowledgement.objects.exists()
 
 
+def test_procedure_page_tells_an_earlier_reader_it_changed(institution, organizer, member, member_client):
+    with scope(institution=institution):
+        procedure = write(institution, organizer)
+        read(procedure, member)
+        revise(procedure, organizer, "New text")
+    page = member_client.get(url(institution, "procedure", pk=procedure.pk)).content.decode()
+    assert "You read version 1. It has changed since" in page
+    assert "I have read this" in page and "You have read this" not in page
+
+
 @pytest.mark.parametrize("data", [{}, {"version": ""}, {"version": "two"}, {"version": "0"}, {"version": "9" * 30}])
 def test_bad_acknowledgement_is_400_and_records_nothing(institution, organizer, member_client, data):
     with scope(institution=institution):

@@ -58,7 +58,7 @@ def procedure_page(request, procedure, *, status=200):
         {
             "procedure": procedure,
             "version": procedure.current,
-            "acknowledgement": procedures.acknowledgement_of(procedure, request.user),
+            "acknowledgement": procedures.latest_acknowledgement(procedure, request.user),
             "versions": procedures.versions_of(procedure),
         },
         status=status,
