@@ -50,6 +50,9 @@ class LogisticsConfig(AppConfig):
                 "logistics.settings_changed": _("%(actor)s changed the logistics settings"),
             }
         )
+        from .supplies import AUDIT_ACTIONS as SUPPLY_ACTIONS
+
+        AuditEntry.register_actions(SUPPLY_ACTIONS)
         from meetings.services import on_action_item
 
         from . import tasks_shifts  # noqa: F401  (Celery tasks outside tasks.py register on import)

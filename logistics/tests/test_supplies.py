@@ -338,3 +338,10 @@ def test_demo_supplies_for_a_clinic_defense_group(scoped, organizer, member):
     assert SpaceBooking.objects.count() == 4
     seed_supplies(scoped, [organizer, member])  # once only
     assert SupplyItem.objects.count() == 6 and SpaceBooking.objects.count() == 4
+
+
+def test_audit_page_says_what_happened_to_a_count(scoped, member):
+    item = make_item(scoped, member, on_hand=3, needed=10)
+    supplies.supply_count_set(item=item, actor=member, on_hand=8)
+    entry = AuditEntry.objects.filter(action="supply.counted").get()
+    assert entry.describe() == "Mo changed the count of “Water bottles” from 3 to 8"
