@@ -27,6 +27,7 @@ MAX_COUNT = 1_000_000
 MAX_BOOKING = timedelta(hours=24)
 BOOKING_HORIZON = timedelta(days=366)
 LATER_LIMIT = 20
+SOON_LIMIT = 200  # two weeks of bookings; more would be hour-by-hour slicing nobody reads on a phone
 
 # Sentences for the audit page (registered by the app's AppConfig.ready).
 AUDIT_ACTIONS = {
@@ -134,7 +135,7 @@ def space_schedule(space, now=None):
     monday = today - timedelta(days=today.weekday())
     until = datetime.combine(monday + timedelta(days=14), datetime.min.time(), tzinfo=zone)
     bookings = SpaceBooking.objects.filter(space=space, ends_at__gt=now).select_related("booked_by", "meeting")
-    soon = list(bookings.filter(starts_at__lt=until))
+    soon = list(bookings.filter(starts_at__lt=until)[:SOON_LIMIT])
     later = list(bookings.filter(starts_at__gte=until)[: LATER_LIMIT + 1])
     return SpaceSchedule(soon=soon, later=later[:LATER_LIMIT], more_later=len(later) > LATER_LIMIT, until=until)
 
