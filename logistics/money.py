@@ -276,7 +276,7 @@ def version_lines(values):
 def _lock(entry):
     return (
         LedgerEntry.objects.with_scope(institution=entry.institution)
-        .select_for_update()
+        .select_for_update(of=("self",))  # the entry's row only: category and payer may be missing
         .select_related("institution", "category", "paid_by")
         .get(pk=entry.pk)
     )
