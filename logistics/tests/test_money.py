@@ -3,12 +3,14 @@ members back, exact totals, receipts recognised by content, the pages, the CSV a
 
 import csv
 import io
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
@@ -153,6 +155,44 @@ def test_of_two_organizers_deciding_at_once_only_the_first_decides(scoped, organ
     with pytest.raises(ValidationError, match="already decided"):
         money.entry_reject(entry=stale, organizer=third)
     assert LedgerEntry.objects.get(pk=entry.pk).approved_by == second_organizer
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads on separate connections need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_organizers_deciding_at_the_same_moment_one_decides(institution, organizer, second_organizer):
+    third = OrganizerFactory(institution=institution).user
+    with scope(institution=institution):
+        entry = record(institution, organizer, "300.00")
+    barrier = threading.Barrier(2, timeout=10)
+    results = {}
+
+    def decide(who, service):
+        try:
+            with scope(institution=institution):
+                stale = LedgerEntry.objects.select_related("institution").get(pk=entry.pk)
+                barrier.wait()
+                results[who.pk] = service(entry=stale, organizer=who)
+        except ValidationError as error:
+            results[who.pk] = error
+        finally:
+            connection.close()
+
+    workers = [
+        threading.Thread(target=decide, args=(second_organizer, money.entry_approve)),
+        threading.Thread(target=decide, args=(third, money.entry_reject)),
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=20)
+    decided = [result for result in results.values() if isinstance(result, LedgerEntry)]
+    refused = [result for result in results.values() if isinstance(result, ValidationError)]
+    assert len(decided) == 1 and len(refused) == 1
+    assert "already decided" in refused[0].messages[0]
+    with scope(institution=institution):
+        stored = LedgerEntry.objects.get(pk=entry.pk)
+        assert (stored.approval, stored.approved_by) == (decided[0].approval, decided[0].approved_by)
+        assert AuditEntry.objects.filter(action__in=["ledger.approved", "ledger.rejected"]).count() == 1
 
 
 def test_a_decision_on_an_expense_changed_since_the_page_loaded_is_refused(scoped, organizer, second_organizer):
