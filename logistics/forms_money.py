@@ -71,7 +71,7 @@ class EntryForm(forms.ModelForm):
         self.fields["source"].choices = [("", _("Not income")), *LedgerEntry.Source.choices]
         self.fields["description"].widget.attrs["maxlength"] = 300
         self.fields["paid_by"] = members_field(institution, _("Paid by a member out of their own pocket"))
-        self.fields["paid_by"].empty_label = _("Nobody: paid from the institution's money")
+        self.fields["paid_by"].empty_label = _("Nobody: the institution paid")
         self.fields["paid_by"].help_text = _("For expenses only: they are owed this money until it is paid back.")
         if self.instance.pk:
             self.fields["paid_by"].initial = self.instance.paid_by_id
