@@ -53,6 +53,12 @@ class TenantMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         # Views get the institution from request.institution, never from the slug.
         view_kwargs.pop("institution_slug", None)
+        if request.method == "POST" and request.content_type != "multipart/form-data":
+            # Read the form before the view runs: a body over the size or field limits is refused
+            # (400) here, never halfway through a view that has already written something. (The CSRF
+            # check does this too, except where it is skipped, as in tests.) Uploads are left to their
+            # views, which set size-limited upload handlers before reading.
+            request.POST  # noqa: B018
 
     @staticmethod
     def check_access(request, level):

@@ -34,7 +34,34 @@ def snapshot():
             list(Meeting.objects.order_by("pk").values_list("title", "status", "starts_at", "place_name")),
             [model.objects.count() for model in (FieldNoteVersion, Tag, Attachment)],
             list(FieldNote.objects.order_by("pk").values_list("title", "outcome", "version", "key_reading")),
+            logistics_snapshot(),
         )
+
+
+def logistics_snapshot():
+    from logistics import models as logistics
+
+    return (
+        list(logistics.Task.objects.order_by("pk").values_list("title", "status", "owner", "due_on")),
+        list(logistics.SupportLine.objects.order_by("pk").values_list("volunteer", "active")),
+        list(logistics.VolunteerRole.objects.order_by("pk").values_list("name", "procedure", "archived_at")),
+        list(logistics.Shift.objects.order_by("pk").values_list("place", "weekdays", "max_people", "ended_at")),
+        list(logistics.ShiftOccurrence.objects.order_by("pk").values_list("starts_at", "cancelled_at")),
+        list(logistics.ShiftSignup.objects.order_by("pk").values_list("member", "status", "attendance")),
+        list(logistics.StandInRequest.objects.order_by("pk").values_list("taken_by", "closed_at")),
+        list(logistics.Procedure.objects.order_by("pk").values_list("title", "current", "archived_at")),
+        [model.objects.count() for model in (logistics.ProcedureVersion, logistics.ProcedureAcknowledgement)],
+        list(logistics.SupplyItem.objects.order_by("pk").values_list("name", "needed", "on_hand", "getter")),
+        list(logistics.Space.objects.order_by("pk").values_list("name", "access_details", "archived_at")),
+        list(logistics.SpaceBooking.objects.order_by("pk").values_list("space", "starts_at", "ends_at")),
+        list(
+            logistics.LedgerEntry.objects.order_by("pk").values_list(
+                "amount", "kind", "approval", "reimbursement", "voided_at", "version"
+            )
+        ),
+        list(logistics.LedgerCategory.objects.order_by("pk").values_list("name", "archived_at")),
+        list(logistics.LogisticsSettings.objects.values_list("currency", "approval_threshold", "late_cancel_hours")),
+    )
 
 
 @pytest.mark.parametrize(
@@ -274,3 +301,11 @@ def test_public_survey_answers_never_500(institution, organizer, data):
     )
     response = Client().post(survey.public_path(), values)
     assert response.status_code in {200, 302, 400, 429}
+
+
+def test_an_oversized_body_is_refused_before_the_view_writes(organizer_client, world):  # noqa: F811
+    """A button whose only field is huge: the claim must not happen and then fail on reading `next`."""
+    before = snapshot()
+    response = organizer_client.post(url_for("logistics:task_claim", world), {"next": "x" * 3_000_000})
+    assert response.status_code == 400
+    assert snapshot() == before

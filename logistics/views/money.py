@@ -29,7 +29,7 @@ from .. import money
 from ..forms_money import CategoryForm, DecisionForm, EntryForm, LedgerFilterForm, VoidForm
 from ..models import LedgerCategory, LedgerEntry
 from ..selectors import settings_for
-from .tasks import back
+from .tasks import back, next_page
 
 PER_PAGE = 50
 LIST_LIMIT = 200
@@ -263,7 +263,7 @@ def entry_void(request, pk):
 @require_POST
 def entry_paid_back(request, pk):
     entry = money.get_entry_or_404(request.institution, pk)
-    request.POST  # noqa: B018  (read the body before acting: a body refused as too large changes nothing)
+    target = next_page(request)  # read before acting: a body refused as too large changes nothing
     try:
         money.reimbursement_mark_paid(entry=entry, actor=request.user)
     except ValidationError as error:
@@ -274,7 +274,7 @@ def entry_paid_back(request, pk):
         _("Marked as paid back to %(name)s: %(amount)s %(currency)s.")
         % {"name": name, "amount": entry.amount, "currency": settings_for(request.institution).currency},
     )
-    return back(request, entry)
+    return back(target, entry)
 
 
 @tenant_access(MEMBER)

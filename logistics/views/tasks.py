@@ -116,43 +116,52 @@ def task_detail(request, pk):
     return task_page(request, task, form=form, status=400)
 
 
-def back(request, task):
-    """Where a button sends people after acting: the page they pressed it on, or the task."""
+def next_page(request):
+    """The page a button was pressed on (posted as `next`), if it is ours, else None. Read before
+    acting, so a malformed body is refused before anything changes."""
     target = request.POST.get("next", "")
     if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return HttpResponseRedirect(target)
-    return redirect(task.get_absolute_url())
+        return target
+    return None
+
+
+def back(target, task):
+    """Where a button sends people after acting: the page they pressed it on, or the task."""
+    return HttpResponseRedirect(target) if target else redirect(task.get_absolute_url())
 
 
 @tenant_access(MEMBER)
 @require_POST
 def task_claim(request, pk):
+    target = next_page(request)
     task = selectors.get_task_or_404(request.institution, pk)
     try:
         services.task_claim(task=task, member=request.user)
     except ValidationError as error:
         return refused(request, task, " ".join(error.messages))
     messages.success(request, _("The task is yours: “%(title)s”.") % {"title": task.title})
-    return back(request, task)
+    return back(target, task)
 
 
 @tenant_access(MEMBER)
 @require_POST
 def task_release(request, pk):
+    target = next_page(request)
     task = selectors.get_task_or_404(request.institution, pk)
     try:
         services.task_release(task=task, member=request.user)
     except ValidationError as error:
         return refused(request, task, " ".join(error.messages))
     messages.success(request, _("You gave the task back; anyone can claim it now."))
-    return back(request, task)
+    return back(target, task)
 
 
 @tenant_access(ORGANIZER)
 @require_POST
 def task_assign(request, pk):
+    target = next_page(request)
     task = selectors.get_task_or_404(request.institution, pk)
     form = AssignForm(request.POST, institution=request.institution)
     if "owner" not in request.POST or not form.is_valid():
@@ -162,12 +171,13 @@ def task_assign(request, pk):
     except ValidationError as error:
         return refused(request, task, " ".join(error.messages))
     messages.success(request, _("The task is assigned."))
-    return back(request, task)
+    return back(target, task)
 
 
 @tenant_access(MEMBER)
 @require_POST
 def task_status(request, pk):
+    target = next_page(request)
     task = selectors.get_task_or_404(request.institution, pk)
     if not rules.can_edit_task(request.membership, task):
         raise PermissionDenied("Only the task's author, the person doing it and organizers change its status.")
@@ -176,7 +186,7 @@ def task_status(request, pk):
         return refused(request, task, " ".join(form.errors["status"]))
     services.task_set_status(task=task, actor=request.user, status=form.cleaned_data["status"])
     messages.success(request, _("The task is now: %(status)s.") % {"status": task.get_status_display()})
-    return back(request, task)
+    return back(target, task)
 
 
 @tenant_access(MEMBER)
