@@ -143,8 +143,9 @@ BUDGETS = {
     "logistics:board": 7,
     # meeting; support summary and lines (the sync, which writes only when RSVPs changed)
     "logistics:meeting_support": 8,
-    # the step home: tasks, unfilled meeting support, procedures I have not read, supplies, expenses to approve
-    "logistics:index": 10,
+    # the step home: tasks, unfilled meeting support, stand-ins, short shifts, unread procedures, low
+    # supplies, expenses to approve
+    "logistics:index": 12,
     # procedures with the viewer's reading state and read counts; active member count
     "logistics:procedures": 7,
     "logistics:procedure_new": 5,

@@ -292,3 +292,14 @@ def test_time_inputs_are_read_in_local_time(organizer_client, institution, role)
     with scope(institution=institution):
         shift = Shift.objects.get()
     assert (shift.start_time, shift.end_time) == (time(7, 30), time(9, 0))
+
+
+def test_logistics_home_shows_stand_in_requests_and_shifts_short_of_people(
+    member_client, institution, organizer, member, role
+):
+    with scope(institution=institution):
+        soon = once_in(institution, organizer, role, hours=5).occurrences.get()
+        shifts.signup_cancel(signup=shifts.signup_take(occurrence=soon, member=organizer), actor=organizer)
+    page = member_client.get(url(institution, "index")).content.decode()
+    assert "Stand-in needed" in page and "Olga cannot make it." in page
+    assert "Shifts that need people this week" in page and "0 signed up, 1 needed" in page

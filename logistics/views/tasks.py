@@ -16,7 +16,7 @@ from dualpower.steps import STEPS_BY_APP
 from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
 from meetings.selectors import get_meeting_or_404
 
-from .. import rules, selectors, services
+from .. import rules, selectors, services, shifts
 from ..forms import AssignForm, StatusForm, TaskForm
 
 LIST_LIMIT = 200
@@ -44,6 +44,8 @@ def index(request):
             ],
             "today": timezone.localdate(),
             "unfilled_support": selectors.upcoming_unfilled_support(request.institution),
+            "stand_ins": shifts.open_stand_ins(request.institution, limit=5),
+            "short_shifts": shifts.below_minimum(request.institution, limit=5),
         },
     )
 
