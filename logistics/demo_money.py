@@ -36,8 +36,9 @@ LINES = [
 
 @transaction.atomic
 def seed_ledger(institution, people):
-    """Record the demo money. `people[0]` and `people[1]` are organizers; does nothing if the
-    institution already has ledger entries."""
+    """Record the demo money, inside the institution's scope. `people[0]` and `people[1]` are organizers
+    (`people[2]`, if given, is the member owed money back); does nothing if the institution already has
+    ledger entries."""
     if LedgerEntry.objects.filter(institution=institution).exists():
         return []
     first, second = people[0], people[1]
