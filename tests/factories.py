@@ -181,3 +181,32 @@ def survey_example(institution, author, *, status="open", needs=(), access_code=
         if status == "closed":
             services.survey_close(survey=survey, actor=author)
         return survey
+
+
+def one_off_shift(institution, organizer, role, *, hours, max_people=2, place="Pantry"):
+    """A one-off shift of two hours starting `hours` from now (to the minute), needing one person."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from logistics import shifts
+
+    zone = ZoneInfo(institution.time_zone)
+    start = (timezone.now() + timedelta(hours=hours)).astimezone(zone).replace(second=0, microsecond=0)
+    return shifts.shift_create(
+        institution=institution,
+        actor=organizer,
+        role=role,
+        place=place,
+        repeat="once",
+        weekdays="",
+        starts_on=start.date(),
+        until=None,
+        start_time=start.time(),
+        end_time=(start + timedelta(hours=2)).time(),
+        min_people=1,
+        max_people=max_people,
+        lead=None,
+        notes="",
+    )

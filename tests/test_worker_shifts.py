@@ -2,7 +2,7 @@
 person gets one reminder; a late cancellation's stand-in alert goes once to each person to tell.
 (Worker, broker and mail folder: see test_worker.py.)"""
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django_scopes import scope
 from logistics import shifts
 from logistics.models import ShiftOccurrence, ShiftSignup
 from notifications.models import Delivery
-from tests.factories import InstitutionFactory, MembershipFactory, OrganizerFactory, UserFactory
+from tests.factories import InstitutionFactory, MembershipFactory, OrganizerFactory, UserFactory, one_off_shift
 from tests.test_worker import messages_in, wait_for, worker  # noqa: F401  (worker is a fixture)
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -19,23 +19,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 def one_off(institution, organizer, *, hours):
     role = shifts.role_save(institution=institution, actor=organizer, name=f"Escort {hours}")
-    start = timezone.localtime(timezone.now() + timedelta(hours=hours)).replace(second=0, microsecond=0)
-    return shifts.shift_create(
-        institution=institution,
-        actor=organizer,
-        role=role,
-        place="Front door",
-        repeat="once",
-        weekdays="",
-        starts_on=start.date(),
-        until=None,
-        start_time=start.time(),
-        end_time=time((start.hour + 2) % 24, start.minute),
-        min_people=1,
-        max_people=3,
-        lead=None,
-        notes="",
-    ).occurrences.get()
+    return one_off_shift(institution, organizer, role, hours=hours, max_people=3).occurrences.get()
 
 
 def test_worker_sends_each_shift_reminder_once_even_when_the_beat_runs_twice(worker):  # noqa: F811

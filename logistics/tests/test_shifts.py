@@ -14,6 +14,7 @@ from logistics import shifts
 from logistics.models import LogisticsSettings, ShiftOccurrence, ShiftSignup, StandInRequest
 from logistics.tasks_shifts import extend_shift_schedules, remind_shifts
 from tests.factories import MembershipFactory
+from tests.factories import one_off_shift as once_in
 
 
 @pytest.fixture
@@ -48,29 +49,6 @@ def weekly(institution, organizer, role, **fields):
     }
     values.update(fields)
     return shifts.shift_create(institution=institution, actor=organizer, **values)
-
-
-def once_in(institution, organizer, role, *, hours, max_people=2):
-    """A one-off shift starting `hours` from now (to the minute)."""
-    zone = ZoneInfo(institution.time_zone)
-    start = (timezone.now() + timedelta(hours=hours)).astimezone(zone).replace(second=0, microsecond=0)
-    end = start + timedelta(hours=2)
-    return shifts.shift_create(
-        institution=institution,
-        actor=organizer,
-        role=role,
-        place="Pantry",
-        repeat="once",
-        weekdays="",
-        starts_on=start.date(),
-        until=None,
-        start_time=start.time(),
-        end_time=end.time(),
-        min_people=1,
-        max_people=max_people,
-        lead=None,
-        notes="",
-    )
 
 
 def member_of(institution, **fields):

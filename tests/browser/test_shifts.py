@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from logistics import shifts
 from logistics.models import ShiftOccurrence, ShiftSignup, StandInRequest
 from logistics.procedures import procedure_create
-from tests.factories import MembershipFactory, OrganizerFactory, UserFactory
+from tests.factories import MembershipFactory, OrganizerFactory, UserFactory, one_off_shift
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,28 +26,6 @@ def local_today(institution):
 def day_label(day):
     """A date the way the shift pages show it, e.g. "Saturday 28 November"."""
     return f"{day:%A} {day.day} {day:%B}"
-
-
-def one_off_shift(institution, organizer, role, *, hours, max_people=3):
-    """A one-off shift of two hours starting `hours` from now (to the minute)."""
-    zone = ZoneInfo(institution.time_zone)
-    start = (timezone.now() + timedelta(hours=hours)).astimezone(zone).replace(second=0, microsecond=0)
-    return shifts.shift_create(
-        institution=institution,
-        actor=organizer,
-        role=role,
-        place="Pantry back door",
-        repeat="once",
-        weekdays="",
-        starts_on=start.date(),
-        until=None,
-        start_time=start.time(),
-        end_time=(start + timedelta(hours=2)).time(),
-        min_people=1,
-        max_people=max_people,
-        lead=None,
-        notes="",
-    )
 
 
 def check_posted_answer(page, new_context, axe_check):
@@ -148,7 +126,7 @@ def test_a_late_cancellation_is_covered_by_another_member_standing_in(
     other = MembershipFactory(institution=institution, user=UserFactory(name="Ana")).user
     with scope(institution=institution):
         role = shifts.role_save(institution=institution, actor=organizer, name="Clinic escort")
-        shift = one_off_shift(institution, organizer, role, hours=5)
+        shift = one_off_shift(institution, organizer, role, hours=5, max_people=3, place="Pantry back door")
         occurrence = ShiftOccurrence.objects.get(shift=shift)
         shifts.signup_take(occurrence=occurrence, member=member)
     occurrence_url = f"{live_server.url}/i/{institution.slug}/logistics/shifts/dates/{occurrence.pk}/"
@@ -273,7 +251,7 @@ def test_organizer_marks_who_came_after_the_shift_started(live_server, new_conte
     stayed_away = MembershipFactory(institution=institution, user=UserFactory(name="Ana")).user
     with scope(institution=institution):
         role = shifts.role_save(institution=institution, actor=organizer, name="Driver")
-        shift = one_off_shift(institution, organizer, role, hours=3)
+        shift = one_off_shift(institution, organizer, role, hours=3, max_people=3, place="Pantry back door")
         occurrence = ShiftOccurrence.objects.get(shift=shift)
         shifts.signup_take(occurrence=occurrence, member=came)
         shifts.signup_take(occurrence=occurrence, member=stayed_away)
