@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST, require_safe
 from decisions.selectors import awaiting_vote_count
 from dualpower.forms import posted_data as _posted
 from dualpower.views import htmx_fragment
-from meetings.selectors import published_minutes
+from logistics.selectors import settings_for
+from meetings.selectors import published_minutes, upcoming_meetings
 
 from . import rules, selectors, services
 from .forms import DecisionForm, InstitutionForm, InstitutionSettingsForm, InvitationForm, JoinRequestForm, RoleForm
@@ -62,6 +63,10 @@ def institution_home(request):
     if rules.is_member(request.membership):
         context["awaiting_votes"] = awaiting_vote_count(institution, request.user)
     context["published_minutes"] = published_minutes(institution)
+    context["public_meetings"] = [
+        meeting for meeting in upcoming_meetings(institution, public_only=True)[:6] if meeting.is_upcoming
+    ][:5]
+    context["ledger_public"] = settings_for(institution).ledger_public
     return render(request, "institutions/home.html", context)
 
 

@@ -21,7 +21,8 @@ BUDGETS = {
     "institution_create": 5,
     "healthz": 3,
     # counts, join request, votes awaited, published minutes
-    "institutions:home": 10,
+    # (+ upcoming public meetings, whether the money is public)
+    "institutions:home": 12,
     "institutions:join": 8,
     "institutions:invitation_accept": 8,
     "institutions:members": 9,

@@ -199,3 +199,29 @@ def test_seed_demo_is_safe_to_run_twice(db):
 
     with scope(institution=pantry):
         assert Need.objects.count() == 3 and OutreachEntry.objects.count() == 3
+
+
+def test_public_home_lists_upcoming_public_meetings_and_the_money_page_when_shared(client, institution, organizer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_scopes import scope
+
+    from logistics.models import LogisticsSettings
+    from meetings import services as meeting_services
+
+    with scope(institution=institution):
+        for title, public in (("Open assembly", True), ("Organizers' planning", False)):
+            meeting_services.meeting_create(
+                institution=institution,
+                author=organizer,
+                title=title,
+                starts_at=timezone.now() + timedelta(days=3),
+                place_name="Library",
+                is_public=public,
+            )
+    page = client.get(institution.get_absolute_url()).content.decode()
+    assert "Open assembly" in page and "Organizers' planning" not in page
+    assert "See the money" not in page
+    LogisticsSettings.objects.create(institution=institution, ledger_public=True)
+    assert "See the money" in client.get(institution.get_absolute_url()).content.decode()
