@@ -53,9 +53,11 @@ class LogisticsConfig(AppConfig):
         from .supplies import AUDIT_ACTIONS as SUPPLY_ACTIONS
 
         AuditEntry.register_actions(SUPPLY_ACTIONS)
-        from meetings.services import on_action_item
+        from meetings.services import on_action_item, on_rsvp_change
 
         from . import tasks_shifts  # noqa: F401  (Celery tasks outside tasks.py register on import)
         from .services import task_from_action_item
+        from .tasks import support_lines_after_rsvp
 
         on_action_item(task_from_action_item)
+        on_rsvp_change(support_lines_after_rsvp)

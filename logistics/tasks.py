@@ -86,3 +86,39 @@ def remind_tasks(institution):
 
 from .tasks_money import ask_for_approval  # noqa: E402, F401  (registered with the worker)
 from .tasks_procedures import tell_procedure_changed  # noqa: E402, F401  (registered with the worker)
+
+
+@tenant_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def sync_support_lines(institution, *, meeting_id):
+    """Bring one meeting's support checklist in line with its RSVPs (idempotent: writes only changes)."""
+    from meetings.models import Meeting
+
+    from .services import support_lines_sync
+
+    meeting = Meeting.objects.filter(institution=institution, pk=meeting_id).first()
+    if meeting is None or meeting.status != Meeting.Status.PLANNED:
+        return 0
+    return len(support_lines_sync(meeting=meeting))
+
+
+def support_lines_after_rsvp(*, meeting):
+    """Hook for meetings: an RSVP changed (the transaction has committed)."""
+    sync_support_lines.delay(meeting.institution_id, meeting_id=meeting.pk)
+
+
+@shared_task
+def sync_upcoming_support_lines():
+    """Hourly: the checklists of planned meetings of the next two weeks, so new meetings show their
+    setup and cleanup lines on the logistics home before anyone opens them."""
+    from meetings.models import Meeting
+
+    now = timezone.now()
+    with scopes_disabled():
+        meetings = list(
+            Meeting.objects.filter(
+                status=Meeting.Status.PLANNED, starts_at__gt=now, starts_at__lt=now + timedelta(days=14)
+            ).values_list("institution_id", "pk")
+        )
+    for institution_id, meeting_id in meetings:
+        sync_support_lines.delay(institution_id, meeting_id=meeting_id)
+    return len(meetings)

@@ -1,5 +1,6 @@
 """Writes for meetings: planning, agenda, suggestions, RSVPs; and the support summary logistics reads."""
 
+import functools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -169,6 +170,7 @@ def rsvp_create(*, meeting, **fields) -> RSVP:
     rsvp = RSVP(institution=meeting.institution, meeting=meeting, **_stripped(fields))
     rsvp.full_clean(exclude=["user"])
     rsvp.save()
+    _rsvps_changed(meeting)
     if rsvp.email:
         from .tasks import send_rsvp_link
 
@@ -184,6 +186,7 @@ def rsvp_update(*, rsvp, **fields) -> RSVP:
     rsvp.status = RSVP.Status.GOING
     rsvp.full_clean(exclude=["user"])
     rsvp.save()
+    _rsvps_changed(rsvp.meeting)
     return rsvp
 
 
@@ -191,6 +194,7 @@ def rsvp_update(*, rsvp, **fields) -> RSVP:
 def rsvp_cancel(*, rsvp) -> RSVP:
     rsvp.status = RSVP.Status.CANCELLED
     rsvp.save(update_fields=["status", "updated_at"])
+    _rsvps_changed(rsvp.meeting)
     return rsvp
 
 
@@ -200,6 +204,7 @@ def member_rsvp(*, meeting, user, going=True) -> RSVP:
     _check_open_for_rsvp(meeting)
     status = RSVP.Status.GOING if going else RSVP.Status.CANCELLED
     rsvp = RSVP.objects.filter(meeting=meeting, user=user).first()
+    _rsvps_changed(meeting)
     if rsvp is None:
         try:
             with transaction.atomic():
@@ -300,6 +305,8 @@ def calendar_feed_reset(*, user, institution):
 # `on_action_item`, so these writes never import logistics (only the meeting page reads its selectors).
 
 ACTION_ITEM_HOOKS = []
+# Called as `fn(meeting=...)` once an RSVP change is committed (logistics refreshes the support checklist).
+RSVP_HOOKS = []
 
 
 def on_action_item(fn):
@@ -311,6 +318,19 @@ def on_action_item(fn):
     if fn not in ACTION_ITEM_HOOKS:
         ACTION_ITEM_HOOKS.append(fn)
     return fn
+
+
+def on_rsvp_change(fn):
+    """Register `fn(meeting=...)`, run after the transaction that created, changed or cancelled an RSVP
+    of the meeting commits. Registering the same function twice keeps one copy."""
+    if fn not in RSVP_HOOKS:
+        RSVP_HOOKS.append(fn)
+    return fn
+
+
+def _rsvps_changed(meeting):
+    for hook in RSVP_HOOKS:
+        transaction.on_commit(functools.partial(hook, meeting=meeting))
 
 
 def _refuse_if_cancelled(meeting):

@@ -241,3 +241,40 @@ def test_releasing_a_line_someone_else_holds_is_400(institution, meeting, organi
     assert member_client.post(url(institution, "support_release", meeting.pk, setup.pk)).status_code == 400
     with scope(institution=institution):
         assert SupportLine.objects.get(pk=setup.pk).volunteer == organizer
+
+
+def test_an_rsvp_refreshes_the_checklist_once_committed(scoped, organizer, django_capture_on_commit_callbacks):
+    """The logistics home lists unfilled lines without anyone opening the checklist first."""
+    meeting = meeting_services.meeting_create(
+        institution=scoped,
+        author=organizer,
+        title="Assembly",
+        starts_at=timezone.now() + timedelta(days=3),
+        place_name="Hall",
+        is_public=True,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        rsvp = meeting_services.rsvp_create(meeting=meeting, name="Ana", party_size=2, children=2)
+    keys = set(SupportLine.objects.filter(meeting=meeting, active=True).values_list("key", flat=True))
+    assert {"childcare", "setup", "cleanup"} <= keys
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_services.rsvp_cancel(rsvp=rsvp)
+    assert not SupportLine.objects.get(meeting=meeting, key="childcare").active
+    assert [line.key for line in selectors.upcoming_unfilled_support(scoped)] == ["setup", "cleanup"]
+
+
+def test_the_hourly_job_makes_checklists_of_the_next_two_weeks(scoped, organizer):
+    from logistics.tasks import sync_upcoming_support_lines
+
+    for days in (3, 30):
+        meeting_services.meeting_create(
+            institution=scoped,
+            author=organizer,
+            title=f"In {days} days",
+            starts_at=timezone.now() + timedelta(days=days),
+            place_name="Hall",
+        )
+    assert sync_upcoming_support_lines() == 1
+    assert sync_upcoming_support_lines() == 1  # again: nothing new is written
+    assert set(SupportLine.objects.values_list("meeting__title", flat=True)) == {"In 3 days"}
+    assert SupportLine.objects.count() == 2
