@@ -132,6 +132,10 @@ class Proposal(models.Model):
     voting_opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     reminders_sent_at = models.DateTimeField(null=True, blank=True)
+    # Aligning with, joining or working under another organization: the cooptation indicator counts these.
+    about_outside_organization = models.BooleanField(
+        _("this is about aligning with, joining or working under another organization"), default=False
+    )
     # What the proposal is about (a need, a meeting, a procedure), filled in by the app that owns it.
     concerns_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     concerns_id = models.PositiveBigIntegerField(null=True, blank=True)

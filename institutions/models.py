@@ -152,6 +152,14 @@ class Membership(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)
     left_at = models.DateTimeField(_("left"), null=True, blank=True)
+    # Declared by the member, optional: other organizations they belong to (read by the cooptation
+    # indicator, shown to organizers only).
+    affiliations = models.CharField(
+        _("other organizations you belong to"),
+        max_length=300,
+        blank=True,
+        help_text=_("Optional. Parties, unions, churches, nonprofits… Only organizers see this."),
+    )
 
     objects = ScopedManager(institution="institution")
 
