@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from .views import checkins
+
+urlpatterns = [
+    path("", checkins.check_in, name="checkins"),
+    path("answers/", checkins.answers, name="checkin_answers"),
+    path("members/<int:pk>/", checkins.member_history, name="checkin_member"),
+    path("settings/", checkins.evaluation_settings, name="settings"),
+]
