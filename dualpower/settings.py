@@ -329,8 +329,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-meeting-reminders": {"task": "meetings.tasks.send_meeting_reminders", "schedule": 5 * 60},
     "send-task-reminders": {"task": "logistics.tasks.send_task_reminders", "schedule": 60 * 60},
     "sync-upcoming-support-lines": {"task": "logistics.tasks.sync_upcoming_support_lines", "schedule": 60 * 60},
+    "send-weekly-digests": {"task": "evaluation.tasks_digest.send_weekly_digests", "schedule": 60 * 60},
     "send-shift-reminders": {"task": "logistics.tasks_shifts.send_shift_reminders", "schedule": 60 * 60},
     "extend-shift-schedules-daily": {"task": "logistics.tasks_shifts.extend_shift_schedules", "schedule": 60 * 60 * 24},
+    "send-check-in-reminders": {"task": "evaluation.tasks_checkins.send_check_in_reminders", "schedule": 60 * 60},
     "clear-expired-sessions-daily": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,

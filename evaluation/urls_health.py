@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from .views import health
+
+urlpatterns = [
+    path("health/", health.health, name="health"),
+    path("health/digest/", health.digest_preview, name="digest_preview"),
+]

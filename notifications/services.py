@@ -25,10 +25,26 @@ UNSUBSCRIBE_SALT = "dualpower.notifications.unsubscribe"
 OPTIONAL_KINDS = set(MailPreference.Kind.values)
 
 
+def wanted_by_default(kind, *, is_organizer):
+    """Without a choice of their own, everyone gets every optional kind except the weekly health
+    digest, which organizers get and members ask for."""
+    return is_organizer if kind == MailPreference.Kind.DIGEST else True
+
+
 def wants_mail(user, institution, kind):
     if kind not in OPTIONAL_KINDS:
         return True
-    return not MailPreference.objects.filter(user=user, institution=institution, kind=kind, enabled=False).exists()
+    choice = MailPreference.objects.filter(user=user, institution=institution, kind=kind).values_list(
+        "enabled", flat=True
+    )
+    for enabled in choice:
+        return enabled
+    from institutions.models import Membership
+
+    is_organizer = Membership.objects.filter(
+        institution=institution, user=user, status=Membership.Status.ACTIVE, role=Membership.Role.ORGANIZER
+    ).exists()
+    return wanted_by_default(kind, is_organizer=is_organizer)
 
 
 def mail_preference_set(*, user, institution, kind, enabled):

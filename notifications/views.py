@@ -10,22 +10,30 @@ from institutions.models import Institution
 from institutions.selectors import memberships_for_user
 
 from .models import MailPreference
-from .services import mail_preference_set, unsubscribe_target
+from .services import mail_preference_set, unsubscribe_target, wanted_by_default
 
 
 @login_required
 def preferences(request):
     """Which kinds of mail to get from each institution (e-mail language is on the profile)."""
     memberships = list(memberships_for_user(request.user))
-    disabled = set(
-        MailPreference.objects.filter(user=request.user, enabled=False).values_list("institution_id", "kind")
-    )
+    chosen = {
+        (institution_id, kind): enabled
+        for institution_id, kind, enabled in MailPreference.objects.filter(user=request.user).values_list(
+            "institution_id", "kind", "enabled"
+        )
+    }
+
+    def current(membership, kind):
+        default = wanted_by_default(kind, is_organizer=membership.is_organizer)
+        return chosen.get((membership.institution_id, kind), default)
+
     if request.method == "POST":
         wanted = set(request.POST.getlist("wanted"))
         for membership in memberships:
             for kind in MailPreference.Kind.values:
                 enabled = f"{membership.institution_id}:{kind}" in wanted
-                if enabled == ((membership.institution_id, kind) in disabled):
+                if enabled != current(membership, kind):
                     mail_preference_set(
                         user=request.user, institution=membership.institution, kind=kind, enabled=enabled
                     )
@@ -34,10 +42,7 @@ def preferences(request):
     rows = [
         (
             membership.institution,
-            [
-                (kind, label, (membership.institution_id, kind) not in disabled)
-                for kind, label in MailPreference.Kind.choices
-            ],
+            [(kind, label, current(membership, kind)) for kind, label in MailPreference.Kind.choices],
         )
         for membership in memberships
     ]

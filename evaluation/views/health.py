@@ -1,0 +1,37 @@
+"""The health page (every indicator, for members and organizers) and the organizers' preview of this
+week's digest."""
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
+
+from ..digest import digest_for, recipients
+from ..indicators import evaluate
+from ..snapshot import take_snapshot
+
+
+@tenant_access(MEMBER)
+@require_safe
+def health(request):
+    """How the institution is doing against the common problems, from its own records."""
+    snapshot = take_snapshot(request.institution)
+    results = evaluate(snapshot)
+    return render(
+        request,
+        "evaluation/health.html",
+        {"results": results, "attention": [result for result in results if result.needs_attention]},
+    )
+
+
+@tenant_access(ORGANIZER)
+@require_safe
+def digest_preview(request):
+    """This week's digest as it would go out now, in the reader's language, and who gets it."""
+    digest = digest_for(request.institution, timezone.now())
+    return render(
+        request,
+        "evaluation/digest_preview.html",
+        {"digest": digest, "recipients": recipients(request.institution)},
+    )
