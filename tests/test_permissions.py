@@ -587,6 +587,130 @@ MATRIX = {
     },
     "logistics:ledger_public": {"get": EVERYONE_200, "post": ALL_405},
     "evaluation:index": step_row(),
+    "evaluation:health": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "evaluation:digest_preview": {"get": ORGANIZERS_ONLY, "post": ORGANIZER_POST_ONLY},
+    # Check-ins: the member answered this period (with a follow-up wanted); an empty answer is refused (400).
+    "evaluation:checkins": {"get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 400, 400)},
+    "evaluation:checkin_answers": {"get": ORGANIZERS_ONLY, "post": ORGANIZER_POST_ONLY},
+    "evaluation:checkin_member": {
+        "args": {"pk": "checkin_member"},
+        "get": ORGANIZERS_ONLY,
+        "post": ORGANIZER_POST_ONLY,
+    },
+    "evaluation:settings": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    # Self-evaluations: an open round the member and someone of the community answered. An empty answer is 400.
+    "evaluation:selfevals": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "evaluation:selfeval_new": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "evaluation:selfeval": {"args": {"pk": "selfeval"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "evaluation:selfeval_answer": {
+        "args": {"pk": "selfeval"},
+        "get": MEMBERS_ONLY,
+        "post": statuses(302, 404, 404, 400, 400),
+    },
+    "evaluation:selfeval_close": {
+        "args": {"pk": "selfeval"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "evaluation:selfeval_public": {
+        "args": {"token": "selfeval_token"},
+        "get": EVERYONE_200,
+        "post": statuses(400, 400, 400, 400, 400),
+    },
+    "evaluation:selfeval_thanks": {"args": {"token": "selfeval_token"}, "get": EVERYONE_200, "post": ALL_405},
+    # Grievances: the example is filed by the member, and the organizer is NOT a facilitator, so the
+    # organizer gets 404 on it (a grievance is seen only by its filer and the facilitators). The member,
+    # not being a facilitator, may add notes but not change the status (403). How facilitators see and
+    # change grievances is tested in evaluation/tests/test_grievances.py.
+    "evaluation:grievances": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "evaluation:grievance_new": {"get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 400, 400)},
+    "evaluation:grievance": {
+        "args": {"pk": "grievance"},
+        "get": statuses(302, 404, 404, 200, 404),
+        "post": MEMBERS_405,
+    },
+    "evaluation:grievance_status": {
+        "args": {"pk": "grievance"},
+        "get": MEMBERS_405,
+        "post": statuses(302, 404, 404, 403, 404),
+    },
+    "evaluation:grievance_note": {
+        "args": {"pk": "grievance"},
+        "get": MEMBERS_405,
+        "post": statuses(302, 404, 404, 400, 404),
+    },
+    "evaluation:facilitators": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "evaluation:facilitator_remove": {
+        "args": {"pk": "facilitator"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    # Incidents: one the member recorded; organizers correct and delete.
+    "evaluation:incidents": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "evaluation:incident_new": {"get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 400, 400)},
+    "evaluation:incident": {"args": {"pk": "incident"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "evaluation:incident_edit": {
+        "args": {"pk": "incident"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "evaluation:incident_delete": {
+        "args": {"pk": "incident"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    # Field logs: the member logged "log_entry" a moment ago (theirs to correct); "log_form" has a required
+    # metric; an empty form is refused (400); archiving and deleting go back to a list (302).
+    "evaluation:logs": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "evaluation:log_entry": {"args": {"pk": "log_entry"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "evaluation:log_entry_edit": {
+        "args": {"pk": "log_entry"},
+        "get": MEMBERS_ONLY,
+        "post": statuses(302, 404, 404, 400, 400),
+    },
+    "evaluation:log_entry_delete": {
+        "args": {"pk": "log_entry"},
+        "get": MEMBERS_405,
+        "post": statuses(302, 404, 404, 302, 302),
+    },
+    "evaluation:log_form_new": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "evaluation:log_fill": {"args": {"pk": "log_form"}, "get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 400, 400)},
+    "evaluation:log_form_edit": {
+        "args": {"pk": "log_form"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "evaluation:log_form_archive": {
+        "args": {"pk": "log_form"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "evaluation:log_form_csv": {"args": {"pk": "log_form"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "evaluation:metrics": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "evaluation:metric_new": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "evaluation:metric": {"args": {"pk": "metric"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "evaluation:metric_edit": {
+        "args": {"pk": "metric"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "evaluation:metric_archive": {
+        "args": {"pk": "metric"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "evaluation:changes": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "evaluation:change_new": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "evaluation:change_edit": {
+        "args": {"pk": "change"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "evaluation:change_delete": {
+        "args": {"pk": "change"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
     "followthrough:index": step_row(),
 }
 
@@ -631,6 +755,9 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
         procedure_objects = procedures_world(institution, organizer, member)
         supplies_objects = supplies_world(institution, organizer, member)
         money_objects = money_world(institution, organizer, member)
+        selfeval_objects = selfeval_world(institution, organizer, member)
+        checkins_objects = checkins_world(institution, organizer, member)
+        logs_objects = logs_world(institution, organizer, member)
     return {
         "institution": institution,
         "users": {"anon": None, "outsider": outsider, "other": other_member, "member": member, "organizer": organizer},
@@ -653,6 +780,9 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
             **procedure_objects,
             **supplies_objects,
             **money_objects,
+            **selfeval_objects,
+            **checkins_objects,
+            **logs_objects,
             "round": consultation_round.pk,
             "round_token": consultation_round.public_token,
             "draft_round": draft_round.pk,
@@ -944,3 +1074,77 @@ def money_world(institution, organizer, member):
         paid_by=member,
     )
     return {"ledger_entry": waiting.pk, "owed_ledger_entry": owed.pk, "ledger_category": category.pk}
+
+
+def checkins_world(institution, organizer, member):
+    """The member's check-in this period, asking for a follow-up, and the organizer's last period."""
+    from evaluation import checkins
+
+    checkins.check_in_save(
+        institution=institution,
+        member=member,
+        feel=2,
+        energy=2,
+        hours=4,
+        rather_doing="Less paperwork",
+        suggestion="Shorter meetings",
+        wants_follow_up=True,
+    )
+    earlier = checkins.period_before(checkins.current_period(institution), "monthly")
+    checkins.CheckIn.objects.create(institution=institution, member=organizer, period_start=earlier, feel=4, energy=3)
+    return {"checkin_member": member.pk}
+
+
+def selfeval_world(institution, organizer, member):
+    """An open self-evaluation the member and someone of the community answered; a facilitator (a
+    third member, not the organizer) and a grievance the member filed; an incident the member recorded."""
+    from evaluation import grievances, incidents, selfeval
+    from evaluation.models.selfeval import QUESTION_KEYS
+    from tests.factories import MembershipFactory
+
+    evaluation = selfeval.round_open(institution=institution, actor=organizer, title="Spring self-evaluation")
+    selfeval.answers_submit(evaluation=evaluation, answers=dict.fromkeys(QUESTION_KEYS, (4, "")), member=member)
+    selfeval.answers_submit(evaluation=evaluation, answers=dict.fromkeys(QUESTION_KEYS, (2, "Slow")))
+    facilitator = grievances.facilitator_name(
+        institution=institution, actor=organizer, user=MembershipFactory(institution=institution).user
+    )
+    grievance = grievances.grievance_file(
+        institution=institution, filer=member, subject="Talked over", description="In every meeting."
+    )
+    incident = incidents.incident_record(
+        institution=institution,
+        actor=member,
+        happened_on=evaluation.opened_at.date(),
+        kind="police",
+        description="A patrol car parked by the door.",
+    )
+    return {
+        "selfeval": evaluation.pk,
+        "selfeval_token": evaluation.public_token,
+        "facilitator": facilitator.pk,
+        "grievance": grievance.pk,
+        "incident": incident.pk,
+    }
+
+
+def logs_world(institution, organizer, member):
+    """Field logs: two metrics (one required on the form), the "Clinic escort" role's log form, an entry
+    the member logged a moment ago, and a recorded change."""
+    from evaluation import logs
+    from logistics.models import VolunteerRole
+
+    present = logs.metric_save(institution=institution, actor=organizer, name="Protesters present", kind="count")
+    calm = logs.metric_save(institution=institution, actor=organizer, name="How calm it felt", kind="rating", goal=4)
+    log_form = logs.log_form_save(
+        institution=institution,
+        actor=organizer,
+        name="Saturday clinic log",
+        role=VolunteerRole.objects.filter(institution=institution, name="Clinic escort").first(),
+        fields=[(present, True), (calm, False)],
+    )
+    today = logs.local_today(institution)
+    entry = logs.entry_create(
+        log_form=log_form, author=member, happened_on=today, values={present.pk: 6, calm.pk: 4}, notes="Rain"
+    )
+    change = logs.change_save(institution=institution, actor=organizer, made_on=today, title="Friendly signs")
+    return {"metric": present.pk, "log_form": log_form.pk, "log_entry": entry.pk, "change": change.pk}

@@ -204,6 +204,16 @@ BUDGETS = {
     "logistics:ledger_categories": 6,
     # the totals page's reads and a page of counted lines
     "logistics:ledger_public": 12,
+    # the indicators' snapshot: a fixed set of aggregates over every app (see evaluation/snapshot.py)
+    "evaluation:health": 34,
+    # the snapshot, the week's numbers, meetings missing support, check-ins due, recipients
+    "evaluation:digest_preview": 47,
+    # settings, my check-in, the averages, the members per period, my earlier ones
+    "evaluation:checkins": 10,
+    # settings, the period's answers with names and follow-up tasks, the members who have not answered
+    "evaluation:checkin_answers": 8,
+    "evaluation:checkin_member": 7,
+    "evaluation:settings": 6,
 }
 STEP_BUDGET = 7
 
@@ -257,6 +267,7 @@ def grow(example, n=50):
         grow_procedures(example, n)
         grow_supplies(example, n)
         grow_money(example, n)
+        grow_checkins(example, n)
         for proposal, choice in ((open_vote, {"choice": "agree"}), (closed_vote, {"choice": "yes"})):
             voters = [MembershipFactory(institution=institution).user for _ in range(n)]
             RollEntry.objects.bulk_create(RollEntry(proposal=proposal, user=user, has_voted=True) for user in voters)
@@ -599,3 +610,35 @@ def grow_money(example, n):
             base_version=waiting.version,
             **{**{name: getattr(waiting, name) for name in money.EDITABLE_FIELDS}, "description": f"banner {index}"},
         )
+
+
+def grow_checkins(example, n):
+    """n members answering this period and the last (some asking for a follow-up), and n earlier
+    check-ins of the example member for their history."""
+    from evaluation import checkins
+    from evaluation.models import CheckIn
+    from institutions.models import Membership
+
+    institution = example["institution"]
+    period = checkins.current_period(institution)
+    earlier = checkins.period_before(period, "monthly")
+    for index in range(n):
+        person = MembershipFactory(institution=institution).user
+        CheckIn.objects.create(
+            institution=institution, member=person, period_start=earlier, feel=1 + index % 5, energy=2, hours=index
+        )
+        checkins.check_in_save(
+            institution=institution,
+            member=person,
+            feel=1 + index % 5,
+            energy=1 + index % 3,
+            hours=index,
+            rather_doing=f"rather {index}",
+            suggestion=f"change {index}",
+            wants_follow_up=index % 5 == 0,
+        )
+    member = Membership.objects.get(institution=institution, user_id=example["objects"]["checkin_member"]).user
+    start = checkins.period_before(earlier, "monthly")
+    for _ in range(n):
+        CheckIn.objects.create(institution=institution, member=member, period_start=start, feel=3, energy=3, hours=2)
+        start = checkins.period_before(start, "monthly")
