@@ -1,0 +1,38 @@
+"""The weekly health digest on a real Celery worker process: the hourly beat fires twice in the same
+hour and a duplicate fan-out task arrives, yet each recipient gets exactly one copy for the week.
+(Worker, broker and mail folder: see test_worker.py.)"""
+
+import pytest
+from django.utils import timezone
+from django_scopes import scope
+
+from evaluation.digest import week_of
+from evaluation.models import EvaluationSettings, HealthStatus
+from notifications.models import Delivery
+from tests.factories import InstitutionFactory, MembershipFactory, OrganizerFactory, UserFactory
+from tests.test_worker import messages_in, wait_for, worker  # noqa: F401  (worker is a fixture)
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def test_worker_sends_each_digest_once_per_recipient_and_week(worker):  # noqa: F811
+    institution = InstitutionFactory(time_zone="UTC")
+    OrganizerFactory(institution=institution, user=UserFactory(email="olga@example.org"))
+    OrganizerFactory(institution=institution, user=UserFactory(email="rosa@example.org", language="es"))
+    MembershipFactory(institution=institution, user=UserFactory(email="mo@example.org"))  # did not ask for it
+    now = timezone.now()  # UTC, the institution's time zone
+    EvaluationSettings.objects.create(institution=institution, digest_weekday=now.weekday(), digest_hour=0)
+    from evaluation.tasks_digest import send_digest, send_weekly_digests
+
+    week = week_of(institution).isoformat()
+    send_weekly_digests.delay()
+    send_weekly_digests.delay()
+    send_digest.delay(institution.pk, week=week)
+    keys = Delivery.objects.filter(key__startswith=f"digest:{institution.pk}:{week}:")
+    wait_for(lambda: keys.filter(status=Delivery.Status.SENT).count() == 2, worker)
+    wait_for(lambda: worker["log"].read_text().count("succeeded") >= 3, worker)
+    sent = messages_in(worker["mail_dir"])
+    assert sorted(message["To"] for message in sent) == ["olga@example.org", "rosa@example.org"]
+    assert keys.count() == 2
+    with scope(institution=institution):
+        assert HealthStatus.objects.filter(institution=institution, week=week).count() == 8
