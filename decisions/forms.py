@@ -35,12 +35,17 @@ class ProposalForm(forms.ModelForm):
             "secret",
             "hide_results_until_closed",
             "deadline",
+            "about_outside_organization",
         ]
         widgets = {"text": forms.Textarea(attrs={"rows": 8}), "method": forms.RadioSelect}
         help_texts = {
             "text": _("Plain text. Leave a blank line between paragraphs; links become clickable."),
             "threshold": _("Only for a supermajority."),
             "dots_per_voter": _("Only for dot voting."),
+            "about_outside_organization": _(
+                "Tick it when the proposal would tie us to a party, union, nonprofit or other group: such"
+                " proposals are counted on the health page, where pressure from outside groups shows."
+            ),
         }
 
     def __init__(self, *args, **kwargs):

@@ -51,6 +51,7 @@ def proposal_create(
     hide_results_until_closed=True,
     deadline=None,
     concerns=None,
+    about_outside_organization=False,
 ) -> Proposal:
     """Draft a proposal (status draft), with its first version and its options."""
     proposal = Proposal(
@@ -65,6 +66,7 @@ def proposal_create(
         secret=secret,
         hide_results_until_closed=hide_results_until_closed,
         deadline=deadline,
+        about_outside_organization=about_outside_organization,
     )
     if concerns is not None:
         proposal.concerns_type = ContentType.objects.get_for_model(concerns)

@@ -71,6 +71,7 @@ def proposal_new(request):
                 secret=data["secret"],
                 hide_results_until_closed=data["hide_results_until_closed"],
                 deadline=data["deadline"],
+                about_outside_organization=data["about_outside_organization"],
             )
         except services.ProposalError as error:
             form.add_error(None, str(error))

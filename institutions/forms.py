@@ -93,3 +93,9 @@ class DecisionForm(forms.Form):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
+
+
+class AffiliationsForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["affiliations"]

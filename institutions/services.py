@@ -239,3 +239,12 @@ def join_request_decide(*, join_request, actor, accept) -> JoinRequest:
     else:
         audit_record(institution=join_request.institution, actor=actor, action="join_request.declined", person=person)
     return join_request
+
+
+@transaction.atomic
+def membership_affiliations_set(*, membership, affiliations) -> Membership:
+    """What other organizations the member says they belong to (free text, may be empty)."""
+    membership.affiliations = " ".join(affiliations.split())
+    membership.full_clean(exclude=["user", "institution"])
+    membership.save(update_fields=["affiliations"])
+    return membership

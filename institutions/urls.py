@@ -11,6 +11,7 @@ urlpatterns = [
     path("invite/<token:token>/", views.invitation_accept, name="invitation_accept"),
     path("members/", views.member_list, name="members"),
     path("members/leave/", views.member_leave, name="leave"),
+    path("members/me/affiliations/", views.my_affiliations, name="affiliations"),
     path("members/<int:pk>/role/", views.member_role, name="member_role"),
     path("members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("members/invitations/", views.invitation_list, name="invitations"),

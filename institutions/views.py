@@ -19,7 +19,15 @@ from logistics.selectors import settings_for
 from meetings.selectors import published_minutes, upcoming_meetings
 
 from . import rules, selectors, services
-from .forms import DecisionForm, InstitutionForm, InstitutionSettingsForm, InvitationForm, JoinRequestForm, RoleForm
+from .forms import (
+    AffiliationsForm,
+    DecisionForm,
+    InstitutionForm,
+    InstitutionSettingsForm,
+    InvitationForm,
+    JoinRequestForm,
+    RoleForm,
+)
 from .services import MembershipError
 from .tenancy import MEMBER, ORGANIZER, PUBLIC, tenant_access
 
@@ -124,6 +132,20 @@ def member_list(request):
     if rules.can_manage_members(request.membership):
         context["join_requests"] = selectors.pending_join_requests(institution)
     return render(request, "institutions/members.html", context)
+
+
+@tenant_access(MEMBER)
+def my_affiliations(request):
+    """A member says which other organizations they belong to (optional; organizers see it, and the
+    health page counts how many members name the same one)."""
+    form = AffiliationsForm(_posted(request), instance=copy.copy(request.membership))
+    if request.method == "POST" and form.is_valid():
+        services.membership_affiliations_set(
+            membership=request.membership, affiliations=form.cleaned_data["affiliations"]
+        )
+        messages.success(request, _("Saved. Thank you for being open about it."))
+        return redirect("institutions:members", institution_slug=request.institution.slug)
+    return render(request, "institutions/affiliations.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @tenant_access(ORGANIZER)

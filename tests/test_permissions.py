@@ -62,6 +62,8 @@ MATRIX = {
         "post": statuses(302, 302, 302, 302, 302),
     },
     "institutions:members": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    # Empty is a valid answer (no other organization): saved, back to the members page.
+    "institutions:affiliations": {"get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 302, 302)},
     # The only organizer cannot leave: 400 with the reason, and nothing changes.
     "institutions:leave": {"get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 302, 400)},
     "institutions:member_role": {

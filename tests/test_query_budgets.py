@@ -26,6 +26,7 @@ BUDGETS = {
     "institutions:join": 8,
     "institutions:invitation_accept": 8,
     "institutions:members": 9,
+    "institutions:affiliations": 6,
     "institutions:leave": 8,
     "institutions:member_remove": 8,
     "institutions:invitations": 8,
@@ -214,6 +215,28 @@ BUDGETS = {
     "evaluation:checkin_answers": 8,
     "evaluation:checkin_member": 7,
     "evaluation:settings": 6,
+    # field logs: forms with their metrics, months with entries, a page of entries with their values
+    "evaluation:logs": 11,
+    # entry with its form, author and link; its values
+    "evaluation:log_entry": 7,
+    # entry; its fields, values and any metric taken off the form
+    "evaluation:log_entry_edit": 9,
+    # metrics and roles for the form
+    "evaluation:log_form_new": 7,
+    # form; its fields and metrics
+    "evaluation:log_fill": 7,
+    # form with its fields; metrics and roles for the form
+    "evaluation:log_form_edit": 9,
+    # form, the metric columns (two), entries and values read in chunks as the CSV streams
+    "evaluation:log_form_csv": 9,
+    "evaluation:metrics": 6,
+    "evaluation:metric_new": 5,
+    # metric, the weekly aggregate, changes, before/after (one aggregate), the "viewed" update
+    "evaluation:metric": 10,
+    "evaluation:metric_edit": 6,
+    "evaluation:changes": 6,
+    "evaluation:change_new": 5,
+    "evaluation:change_edit": 6,
 }
 STEP_BUDGET = 7
 
@@ -268,6 +291,7 @@ def grow(example, n=50):
         grow_supplies(example, n)
         grow_money(example, n)
         grow_checkins(example, n)
+        grow_logs(example, n)
         for proposal, choice in ((open_vote, {"choice": "agree"}), (closed_vote, {"choice": "yes"})):
             voters = [MembershipFactory(institution=institution).user for _ in range(n)]
             RollEntry.objects.bulk_create(RollEntry(proposal=proposal, user=user, has_voted=True) for user in voters)
@@ -642,3 +666,52 @@ def grow_checkins(example, n):
     for _ in range(n):
         CheckIn.objects.create(institution=institution, member=member, period_start=start, feel=3, energy=3, hours=2)
         start = checkins.period_before(start, "monthly")
+
+
+def grow_logs(example, n):
+    """n more metrics, all put on the example log form, n more forms, n changes over two years, and n
+    entries by n new members over n weeks with a value for every metric."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from evaluation import logs
+    from evaluation.models import LogEntry, LogForm, LogValue, Metric
+
+    institution, organizer = example["institution"], example["users"]["organizer"]
+    log_form = LogForm.objects.get(pk=example["objects"]["log_form"])
+    added = [
+        logs.metric_save(institution=institution, actor=organizer, name=f"metric {index}", kind=kind)
+        for index, kind in zip(range(n), ["count", "number", "rating"] * n, strict=False)
+    ]
+    fields = [(field.metric, field.required) for field in logs.form_fields(log_form)]
+    logs.log_form_save(
+        institution=institution,
+        actor=organizer,
+        log_form=log_form,
+        name=log_form.name,
+        role=log_form.role,
+        fields=fields + [(metric, False) for metric in added],
+    )
+    today = logs.local_today(institution)
+    for index in range(n):
+        logs.log_form_save(
+            institution=institution, actor=organizer, name=f"form {index}", fields=[(added[index], index % 2 == 0)]
+        )
+        made_on = today - timedelta(weeks=index * 2)
+        logs.change_save(institution=institution, actor=organizer, made_on=made_on, title=f"change {index}")
+    metrics = list(Metric.objects.filter(forms=log_form))
+    entries = LogEntry.objects.bulk_create(
+        LogEntry(
+            institution=institution,
+            form=log_form,
+            author=MembershipFactory(institution=institution).user,
+            happened_on=today - timedelta(weeks=index),
+            notes=f"=note {index}",
+        )
+        for index in range(n)
+    )
+    LogValue.objects.bulk_create(
+        LogValue(institution=institution, entry=entry, metric=metric, value=Decimal(index % 5 + 1))
+        for index, entry in enumerate(entries)
+        for metric in metrics
+    )

@@ -112,3 +112,24 @@ def test_health_page_query_count_does_not_depend_on_history(
             logistics.task_set_status(task=task, actor=organizer, status="done")
     with django_assert_max_num_queries(40):
         assert member_client.get(url(institution, "health")).status_code == 200
+
+
+def test_cooptation_counts_outside_organization_proposals_and_declared_affiliations(institution, organizer, member):
+    from decisions import services as decisions
+    from institutions.models import Membership
+    from institutions.services import membership_affiliations_set
+
+    with scope(institution=institution):
+        decisions.proposal_create(
+            institution=institution,
+            author=member,
+            title="Join the city coalition",
+            text="Work under their banner.",
+            method="majority",
+            about_outside_organization=True,
+        )
+        for user in (organizer, member):
+            membership_affiliations_set(membership=Membership.objects.get(user=user), affiliations="City Coalition")
+        snapshot = take_snapshot(institution)
+    assert snapshot.outside_org_proposals == 1
+    assert snapshot.affiliations == {"city coalition": 2}

@@ -225,3 +225,12 @@ def test_public_home_lists_upcoming_public_meetings_and_the_money_page_when_shar
     assert "See the money" not in page
     LogisticsSettings.objects.create(institution=institution, ledger_public=True)
     assert "See the money" in client.get(institution.get_absolute_url()).content.decode()
+
+
+def test_member_declares_other_organizations_seen_by_organizers_only(member_client, organizer_client, institution):
+    page = reverse("institutions:affiliations", kwargs={"institution_slug": institution.slug})
+    assert member_client.post(page, {"affiliations": "x" * 301}).status_code == 400
+    assert member_client.post(page, {"affiliations": "  Tenants  Union,  St. Mark's "}).status_code == 302
+    members = reverse("institutions:members", kwargs={"institution_slug": institution.slug})
+    assert "Also belongs to: Tenants Union, St. Mark&#x27;s" in organizer_client.get(members).content.decode()
+    assert "Also belongs to" not in member_client.get(members).content.decode()
