@@ -237,6 +237,26 @@ BUDGETS = {
     "evaluation:changes": 6,
     "evaluation:change_new": 5,
     "evaluation:change_edit": 6,
+    # self-evaluations: rounds with their answer counts
+    "evaluation:selfevals": 6,
+    "evaluation:selfeval_new": 5,
+    # round, my answers, results, comments, the trend's rounds and their averages
+    "evaluation:selfeval": 11,
+    # round, my earlier answers
+    "evaluation:selfeval_answer": 6,
+    "evaluation:selfeval_public": 6,
+    "evaluation:selfeval_thanks": 6,
+    # grievances: am I a facilitator, the grievances I may see, the facilitators
+    "evaluation:grievances": 8,
+    "evaluation:grievance_new": 6,
+    # am I a facilitator, the grievance, its trail, the facilitators
+    "evaluation:grievance": 9,
+    # facilitators, the members who could be named
+    "evaluation:facilitators": 7,
+    "evaluation:incidents": 6,
+    "evaluation:incident_new": 5,
+    "evaluation:incident": 6,
+    "evaluation:incident_edit": 6,
 }
 STEP_BUDGET = 7
 
@@ -291,6 +311,7 @@ def grow(example, n=50):
         grow_supplies(example, n)
         grow_money(example, n)
         grow_checkins(example, n)
+        grow_selfeval(example, n)
         grow_logs(example, n)
         for proposal, choice in ((open_vote, {"choice": "agree"}), (closed_vote, {"choice": "yes"})):
             voters = [MembershipFactory(institution=institution).user for _ in range(n)]
@@ -715,3 +736,40 @@ def grow_logs(example, n):
         for index, entry in enumerate(entries)
         for metric in metrics
     )
+
+
+def grow_selfeval(example, n):
+    """n more self-evaluation rounds with answers and comments (and n more community answers on the
+    example round), n facilitators, n grievances the member filed and n notes on the example one, and
+    n incidents of every kind."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evaluation import grievances, incidents, selfeval
+    from evaluation.models import Grievance, Incident, SelfEvaluation
+    from evaluation.models.selfeval import QUESTION_KEYS
+
+    institution, organizer = example["institution"], example["users"]["organizer"]
+    member = example["users"]["member"]
+    example_round = SelfEvaluation.objects.get(pk=example["objects"]["selfeval"])
+    for index in range(n):
+        earlier = selfeval.round_open(institution=institution, actor=organizer, title=f"Round {index}")
+        SelfEvaluation.objects.filter(pk=earlier.pk).update(opened_at=timezone.now() - timedelta(days=30 * (index + 1)))
+        rating = index % 5 + 1
+        selfeval.answers_submit(evaluation=earlier, answers=dict.fromkeys(QUESTION_KEYS, (rating, f"c{index}")))
+        selfeval.answers_submit(evaluation=example_round, answers=dict.fromkeys(QUESTION_KEYS, (rating, f"n{index}")))
+        grievances.facilitator_name(
+            institution=institution, actor=organizer, user=MembershipFactory(institution=institution).user
+        )
+        grievances.grievance_file(institution=institution, filer=member, subject=f"g{index}", description="x")
+        incidents.incident_record(
+            institution=institution,
+            actor=member,
+            happened_on=timezone.localdate() - timedelta(days=index),
+            kind=Incident.Kind.values[index % len(Incident.Kind.values)],
+            description=f"incident {index}",
+        )
+    example_grievance = Grievance.objects.get(pk=example["objects"]["grievance"])
+    for index in range(n):
+        grievances.grievance_note_add(grievance=example_grievance, actor=member, note=f"note {index}")
