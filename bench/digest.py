@@ -1,0 +1,194 @@
+"""Benchmark: computing the weekly health digest for 100, 1,000 and 5,000 institutions.
+
+Run (SQLite, in a database file of its own under var/bench/):
+    .venv/bin/python bench/digest.py [sizes...]          # default: 100 1000 5000
+Run on PostgreSQL (a database of its own; its name must contain "bench", it is emptied first):
+    createdb -h 127.0.0.1 -U postgres dualpower_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dualpower_bench .venv/bin/python bench/digest.py
+
+Seeds, with bulk inserts, as many institutions as the largest size, each with five members (one
+organizer), twenty tasks over the last three months (most done, by one or two busy members), four
+held meetings with attendance, two check-ins per member and last week's indicator statuses. Then,
+for each size, computes every institution's digest the way the weekly job does (snapshot, the
+indicators, the week's numbers, the organizer's copy rendered in their language) and reports the
+total time, the time per institution and the queries per institution. Nothing is sent.
+Numbers go in bench/README.md and the issue notes, never into test assertions.
+"""
+
+import os
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dualpower.settings")
+os.environ.setdefault("DUALPOWER_TESTING", "1")
+if not os.environ.get("DATABASE_URL"):
+    os.environ.setdefault("SQLITE_PATH", str(ROOT / "var" / "bench" / "digest.sqlite3"))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django_scopes import scope, scopes_disabled  # noqa: E402
+
+SIZES = [int(arg) for arg in sys.argv[1:]] or [100, 1000, 5000]
+
+
+def fresh_database():
+    if connection.vendor == "sqlite":
+        path = Path(connection.settings_dict["NAME"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection.close()
+        path.unlink(missing_ok=True)
+    elif "bench" not in connection.settings_dict["NAME"]:
+        sys.exit("Use a database whose name contains 'bench': it is emptied first.")
+    call_command("migrate", verbosity=0)
+    if connection.vendor != "sqlite":
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def seed(count):
+    from accounts.models import User
+    from evaluation.digest import week_of
+    from evaluation.models import CheckIn, HealthStatus
+    from institutions.models import Institution, Membership
+    from logistics.models import Task
+    from meetings.models import Attendance, Meeting
+
+    rng = random.Random(7)
+    now = timezone.now()
+    institutions = Institution.objects.bulk_create(
+        [Institution(name=f"Bench group {n}", slug=f"bench-{n}", time_zone="America/Chicago") for n in range(count)]
+    )
+    users = User.objects.bulk_create(
+        [
+            User(email=f"p{n}-{m}@bench.example", name=f"Person {n}-{m}", password="!")
+            for n in range(count)
+            for m in range(5)
+        ]
+    )
+    memberships, tasks, meetings, check_ins, statuses = [], [], [], [], []
+    for index, institution in enumerate(institutions):
+        people = users[index * 5 : index * 5 + 5]
+        for position, person in enumerate(people):
+            memberships.append(
+                Membership(
+                    institution=institution,
+                    user=person,
+                    role="organizer" if position == 0 else "member",
+                    joined_at=now - timedelta(days=rng.randint(20, 400)),
+                )
+            )
+            for months_ago in (0, 1):
+                check_ins.append(
+                    CheckIn(
+                        institution=institution,
+                        member=person,
+                        period_start=(now - timedelta(days=31 * months_ago)).date().replace(day=1),
+                        feel=rng.randint(2, 5),
+                        energy=rng.randint(1, 5),
+                        hours=rng.choice([4, 8, 12]),
+                    )
+                )
+        for number in range(20):
+            done = number % 4 != 0
+            tasks.append(
+                Task(
+                    institution=institution,
+                    title=f"task {number}",
+                    owner=people[0 if number % 3 else 1],
+                    status="done" if done else "open",
+                    effort=1 + number % 3,
+                    created_at=now - timedelta(days=rng.randint(1, 90)),
+                    done_at=now - timedelta(days=rng.randint(1, 80)) if done else None,
+                    due_on=(now + timedelta(days=rng.randint(-10, 20))).date(),
+                )
+            )
+        for weeks_ago in (1, 4, 9, 12):
+            meetings.append(
+                Meeting(
+                    institution=institution,
+                    title=f"Assembly {weeks_ago}",
+                    starts_at=now - timedelta(weeks=weeks_ago),
+                    place_name="Hall",
+                    status="held",
+                    guests_count=rng.randint(0, 12),
+                )
+            )
+        week = week_of(institution, now) - timedelta(days=7)
+        statuses += [
+            HealthStatus(institution=institution, week=week, indicator=key, status="ok")
+            for key in ("momentum", "burnout", "logistics", "change")
+        ]
+    Membership.objects.bulk_create(memberships, batch_size=2000)
+    CheckIn.objects.bulk_create(check_ins, batch_size=2000)
+    Task.objects.bulk_create(tasks, batch_size=2000)
+    meetings = Meeting.objects.bulk_create(meetings, batch_size=2000)
+    Attendance.objects.bulk_create(
+        [
+            Attendance(institution_id=meeting.institution_id, meeting=meeting, user=users[index // 4 * 5 + person])
+            for index, meeting in enumerate(meetings)
+            for person in range(rng.randint(1, 5))
+        ],
+        batch_size=2000,
+    )
+    HealthStatus.objects.bulk_create(statuses, batch_size=2000)
+    return institutions
+
+
+def digest_all(institutions):
+    """Compute and render every institution's digest as the weekly job does; (seconds, queries)."""
+    from django.conf import settings
+
+    from evaluation.digest import digest_for, in_language, recipients
+    from notifications.services import render_message
+
+    settings.DEBUG = True  # count queries
+    reset_queries()
+    start = time.perf_counter()
+    for institution in institutions:
+        with scope(institution=institution):
+            digest = digest_for(institution)
+            for person in recipients(institution):
+                language = person.language or institution.default_language
+                render_message(
+                    template="evaluation/email/digest",
+                    context={
+                        "institution": institution,
+                        "digest": in_language(digest, language),
+                        "name": person.display_name,
+                        "path": "/",
+                    },
+                    language=language,
+                )
+    elapsed = time.perf_counter() - start
+    queries = len(connection.queries)
+    settings.DEBUG = False
+    return elapsed, queries
+
+
+def main():
+    from institutions.models import Institution
+
+    fresh_database()
+    started = time.perf_counter()
+    with scopes_disabled():
+        seed(max(SIZES))
+    print(f"seeded {max(SIZES)} institutions in {time.perf_counter() - started:.1f} s ({connection.vendor})")
+    institutions = list(Institution.objects.order_by("pk"))
+    print("| institutions | total | per institution | queries per institution |")
+    print("|---|---|---|---|")
+    for size in sorted(SIZES):
+        elapsed, queries = digest_all(institutions[:size])
+        print(f"| {size:,} | {elapsed:.1f} s | {elapsed / size * 1000:.1f} ms | {queries / size:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
