@@ -310,9 +310,12 @@ def check_in_averages(institution, periods=6, *, today=None, rhythm=None) -> lis
 
 
 def group_results(institution, rhythm, total=TREND_PERIODS, today=None) -> list:
-    """The group's trend for the members' page: PeriodResult per period, oldest first, with the number of
-    members each period had. Two queries whatever the size; none when check-ins are off."""
+    """The group's trend for the members' page: PeriodResult per period, oldest first, from the first period
+    anyone answered, with the number of members each period had. Two queries whatever the size (one when
+    nobody answered yet); none when check-ins are off."""
     averages = check_in_averages(institution, total, today=today, rhythm=rhythm) if rhythm != Rhythm.OFF else []
+    while averages and not averages[0][1]:  # start at the first period anyone answered
+        averages.pop(0)
     if not averages:
         return []
     bounds = []

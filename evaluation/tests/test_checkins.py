@@ -418,3 +418,27 @@ def test_not_consulted_lists_members_without_a_check_in_in_the_last_two_periods(
     assert newcomer not in checkins.not_consulted(scoped)
     set_rhythm(scoped, "off")
     assert checkins.not_consulted(scoped) == []
+
+
+# Demo -------------------------------------------------------------------------------------------------------
+
+
+def test_demo_check_ins_show_feel_falling_and_one_tired_member_stating_few_hours(db):
+    from evaluation.demo_checkins import seed_checkins
+    from tests.factories import OrganizerFactory
+
+    institution = InstitutionFactory(name="Riverside Clinic Defense")
+    people = [OrganizerFactory(institution=institution).user for _ in range(2)]
+    people += [MembershipFactory(institution=institution).user for _ in range(6)]
+    with scope(institution=institution):
+        Membership.objects.filter(institution=institution).update(joined_at=timezone.now() - timedelta(days=400))
+        seed_checkins(institution, people)
+        seed_checkins(institution, people)  # a second run adds nothing
+        averages = checkins.check_in_averages(institution, 7)
+        feel = [row[2] for row in averages[:-1]]
+        assert len(feel) == 6 and all(value is not None for value in feel)
+        assert feel[0] - feel[-1] >= Decimal("0.8")
+        assert checkins.low_energy_count(institution) == 1
+        assert checkins.stated_hours(institution)[people[2].pk] == 2
+        assert CheckIn.objects.get(member=people[2], period_start=checkins.current_period(institution)).follow_up_task
+        assert CheckIn.objects.count() == averages[-1][1] + sum(row[1] for row in averages[:-1])

@@ -152,7 +152,17 @@ def trend_chart(results):
                     ),
                 )
             )
-    if results:
+    if len(results) == 1:
+        parts.append(
+            format_html(
+                '<text x="{x}" y="{ly}" text-anchor="middle" fill="{muted}">{only}</text>',
+                x=x(0),
+                ly=baseline + 20,
+                muted=MUTED,
+                only=_month(results[0].start),
+            )
+        )
+    elif results:
         parts.append(
             format_html(
                 '<text x="{l}" y="{ly}" fill="{muted}">{first}</text>'
