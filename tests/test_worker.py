@@ -40,19 +40,10 @@ def database_env():
     }
 
 
-@pytest.fixture
-def worker(tmp_path, django_db_setup):
-    queue = f"test-{secrets.token_hex(4)}"
-    mail_dir = tmp_path / "mail"
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DUALPOWER_TESTING", "PYTEST_CURRENT_TEST"}},
-        **database_env(),
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "CELERY_QUEUE": queue,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "MAIL_DIR": str(mail_dir),
-    }
-    log = open(tmp_path / "worker.log", "w+")  # noqa: SIM115  (closed in the finally below)
+def start_worker(env, log_path):
+    """Start a worker process appending to `log_path`; wait until it says it is ready."""
+    ready_before = log_path.read_text().count("ready.") if log_path.exists() else 0
+    log = open(log_path, "a+")  # noqa: SIM115  (closed by stop_worker)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -67,31 +58,67 @@ def worker(tmp_path, django_db_setup):
             "--without-gossip",
             "--without-heartbeat",
             "-Q",
-            queue,
+            env["CELERY_QUEUE"],
         ],
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    deadline = time.monotonic() + 60
+    while log_path.read_text().count("ready.") <= ready_before:
+        assert process.poll() is None, log_path.read_text()
+        assert time.monotonic() < deadline, "worker did not start:\n" + log_path.read_text()
+        time.sleep(0.2)
+    return process, log
+
+
+def stop_worker(process, log, *, kill=False):
+    if kill:
+        process.send_signal(signal.SIGKILL)
+    else:
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    log.close()
+
+
+@pytest.fixture
+def worker(tmp_path, django_db_setup):
+    """A worker process on a queue of its own. `worker["restart"](kill=True)` kills it (SIGKILL, as a
+    crash would) and starts a new one on the same queue, database and mail folder."""
+    queue = f"test-{secrets.token_hex(4)}"
+    mail_dir = tmp_path / "mail"
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DUALPOWER_TESTING", "PYTEST_CURRENT_TEST"}},
+        **database_env(),
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "CELERY_QUEUE": queue,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "MAIL_DIR": str(mail_dir),
+    }
+    log_path = tmp_path / "worker.log"
+    state = {}
+    state["process"], state["log"] = start_worker(env, log_path)
     previous = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
     celery_app.conf.task_always_eager = False
     celery_app.conf.task_default_queue = queue
+    handle = {"mail_dir": mail_dir, "log": log_path, "process": state["process"]}
+
+    def restart(*, kill=True):
+        stop_worker(state["process"], state["log"], kill=kill)
+        state["process"], state["log"] = start_worker(env, log_path)
+        handle["process"] = state["process"]
+
+    handle["restart"] = restart
     try:
-        deadline = time.monotonic() + 60
-        while "ready." not in (tmp_path / "worker.log").read_text():
-            assert process.poll() is None, (tmp_path / "worker.log").read_text()
-            assert time.monotonic() < deadline, "worker did not start:\n" + (tmp_path / "worker.log").read_text()
-            time.sleep(0.2)
-        yield {"mail_dir": mail_dir, "log": tmp_path / "worker.log", "process": process}
+        yield handle
     finally:
         celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        stop_worker(state["process"], state["log"])
 
 
 def wait_for(predicate, worker, timeout=60):

@@ -36,3 +36,35 @@ def test_worker_sends_each_digest_once_per_recipient_and_week(worker):  # noqa: 
     assert keys.count() == 2
     with scope(institution=institution):
         assert HealthStatus.objects.filter(institution=institution, week=week).count() == 8
+
+
+def test_a_worker_killed_mid_digest_and_the_job_run_again_leaves_each_recipient_one_copy(worker):  # noqa: F811
+    """SIGKILL the worker while it sends a long batch, start a new one, fire the beat again: nobody
+    gets two copies and nobody is left without one. A copy whose sending was cut off by the kill (its
+    claim still held) is taken up again once the claim is stale: simulated here by ageing the claim,
+    as the next hourly beat would find it."""
+    from datetime import timedelta
+
+    from notifications.services import STALE_CLAIM
+
+    institution = InstitutionFactory(time_zone="UTC")
+    people = 120
+    for number in range(people):
+        OrganizerFactory(institution=institution, user=UserFactory(email=f"o{number}@example.org"))
+    EvaluationSettings.objects.create(institution=institution, digest_weekday=timezone.now().weekday(), digest_hour=0)
+    from evaluation.tasks_digest import send_weekly_digests
+
+    week = week_of(institution).isoformat()
+    keys = Delivery.objects.filter(key__startswith=f"digest:{institution.pk}:{week}:")
+    send_weekly_digests.delay()
+    wait_for(lambda: keys.filter(status=Delivery.Status.SENT).exists(), worker)
+    worker["restart"](kill=True)
+    sent_before_kill = keys.filter(status=Delivery.Status.SENT).count()
+    assert sent_before_kill < people, "the batch finished before the kill: nothing was proven"
+    # The claim the killed worker held (if any) is old by the time the next beat comes.
+    keys.filter(status=Delivery.Status.SENDING).update(claimed_at=timezone.now() - STALE_CLAIM - timedelta(seconds=1))
+    send_weekly_digests.delay()
+    wait_for(lambda: keys.filter(status=Delivery.Status.SENT).count() == people, worker, timeout=120)
+    recipients = [message["To"] for message in messages_in(worker["mail_dir"])]
+    assert len(recipients) == len(set(recipients)) == people
+    assert keys.count() == people
