@@ -172,7 +172,7 @@ def grievance_note_add(*, grievance, actor, note) -> GrievanceEvent:
 
 def grievances_for(institution, user, *, facilitator):
     """The grievances this person may see: all of them for a facilitator, else only their own."""
-    grievances = Grievance.objects.filter(institution=institution).select_related("filed_by")
+    grievances = Grievance.objects.filter(institution=institution).select_related("filed_by", "institution")
     return grievances if facilitator else grievances.filter(filed_by_id=user.pk)
 
 

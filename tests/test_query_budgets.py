@@ -243,7 +243,7 @@ BUDGETS = {
     # round, my answers, results, comments, the trend's rounds and their averages
     "evaluation:selfeval": 11,
     # round, my earlier answers
-    "evaluation:selfeval_answer": 6,
+    "evaluation:selfeval_answer": 7,
     "evaluation:selfeval_public": 6,
     "evaluation:selfeval_thanks": 6,
     # grievances: am I a facilitator, the grievances I may see, the facilitators
