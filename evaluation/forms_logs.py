@@ -114,6 +114,7 @@ def value_field(metric, *, required):
         return forms.TypedChoiceField(
             choices=RATINGS,
             coerce=int,
+            empty_value=None,  # not rated: no value, like an empty number box
             widget=forms.RadioSelect,
             error_messages={
                 "invalid_choice": _("Choose a rating from 1 to 5."),

@@ -373,6 +373,14 @@ def test_member_logs_a_shift_from_the_date_page_link(member_client, institution,
         assert sorted(entry.values.values_list("value", flat=True)) == [Decimal("4.00"), Decimal("5.00")]
 
 
+def test_optional_boxes_and_ratings_left_empty_save_no_value(member_client, institution, log_form, metrics):
+    posted = {"happened_on": timezone.localdate().isoformat(), f"value_{metrics['escorted'].pk}": "0"}
+    posted.update({f"value_{metrics[key].pk}": "" for key in ("hostile", "calm", "hours")})
+    assert member_client.post(url(institution, "log_fill", pk=log_form.pk), posted).status_code == 302
+    with scope(institution=institution):
+        assert list(LogValue.objects.values_list("metric__name", "value")) == [("Patients escorted", Decimal("0.00"))]
+
+
 def test_log_links_show_nothing_before_the_shift_starts(scoped, organizer, role, log_form):
     future = one_off_shift(scoped, organizer, role, hours=5).occurrences.select_related("shift", "institution").get()
     rendered = Template("{% load evaluation_logs %}{% log_links occurrence %}").render(Context({"occurrence": future}))
