@@ -297,3 +297,22 @@ def test_results_page_query_count_does_not_grow(member_client, institution, orga
     with CaptureQueriesContext(connection) as large:
         member_client.get(page)
     assert len(small) == len(large)
+
+
+def test_demo_seeds_two_rounds_that_disagree_a_grievance_and_incidents_once(scoped, organizer, member):
+    from evaluation import grievances, incidents
+    from evaluation.demo_selfeval import seed_selfeval
+    from tests.factories import OrganizerFactory
+
+    people = [organizer, OrganizerFactory(institution=scoped).user, member]
+    seed_selfeval(scoped, people)
+    seed_selfeval(scoped, people)  # a second run adds nothing
+    latest = selfeval.last_self_evaluation(scoped)
+    assert SelfEvaluation.objects.count() == 2 and latest.title == "Spring self-evaluation"
+    assert 140 <= (timezone.now() - latest.opened_at).days <= 160
+    accountable = next(row for row in selfeval.results(latest) if row["key"] == "accountable")
+    assert accountable["gap"] == "Members see this more rosily than the community does."
+    assert [(age, status) for _pk, age, status in grievances.open_grievances(scoped)] == [(20, "received")]
+    assert grievances.is_facilitator(scoped, people[1])
+    since = timezone.localdate() - timedelta(days=90)
+    assert incidents.incidents_since(scoped, since) == {"counter_protest": 1, "police": 1, "hostile_media": 1}
