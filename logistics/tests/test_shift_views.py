@@ -303,3 +303,20 @@ def test_logistics_home_shows_stand_in_requests_and_shifts_short_of_people(
     page = member_client.get(url(institution, "index")).content.decode()
     assert "Stand-in needed" in page and "Olga cannot make it." in page
     assert "Shifts that need people this week" in page and "0 signed up, 1 needed" in page
+
+
+def test_a_started_shift_offers_its_roles_log_form(member_client, institution, organizer, member, role):
+    from evaluation import logs
+
+    with scope(institution=institution):
+        metric = logs.metric_save(institution=institution, actor=organizer, name="Patients escorted", kind="count")
+        log_form = logs.log_form_save(
+            institution=institution, actor=organizer, name="Saturday log", role=role, fields=[(metric, True)]
+        )
+        occurrence = once_in(institution, organizer, role, hours=48).occurrences.get()
+    page = url(institution, "occurrence", pk=occurrence.pk)
+    assert "Log this shift" not in member_client.get(page).content.decode()  # not started yet
+    with scope(institution=institution):
+        ShiftOccurrence.objects.filter(pk=occurrence.pk).update(starts_at=timezone.now() - timedelta(hours=1))
+    fill = reverse("evaluation:log_fill", kwargs={"institution_slug": institution.slug, "pk": log_form.pk})
+    assert f'href="{fill}?occurrence={occurrence.pk}"' in member_client.get(page).content.decode()
