@@ -13,6 +13,12 @@ CHANGE = "#8a3b00"  # dark orange: 6:1 against white, apart from the line's gree
 TOP, PLOT_HEIGHT, LEFT, RIGHT_PAD = 24, 130, 44, 8
 
 
+def _number(value):
+    """A number as people write it: 3, not 3.00; 2.5 stays 2.5."""
+    value = round(float(value), 2)
+    return number_format(int(value) if value == int(value) else value)
+
+
 def _x(index, total):
     plot_width = WIDTH - LEFT - RIGHT_PAD
     return round(LEFT + (plot_width * index / (total - 1) if total > 1 else plot_width / 2), 2)
@@ -50,7 +56,7 @@ def line_chart(*, chart_id, title, description, points, goal=None, markers=(), f
         "",
         '<circle cx="{}" cy="{}" r="3" fill="{}"><title>{}: {}</title></circle>',
         (
-            (_x(index, total), _y(value, peak), BAR, label, number_format(value))
+            (_x(index, total), _y(value, peak), BAR, label, _number(value))
             for index, (label, value) in enumerate(points)
             if value is not None
         ),
@@ -66,7 +72,7 @@ def line_chart(*, chart_id, title, description, points, goal=None, markers=(), f
             ty=_y(goal, peak) - 4,
             muted=MUTED,
             ink=INK,
-            label=_("goal %(goal)s") % {"goal": number_format(goal)},
+            label=_("goal %(goal)s") % {"goal": _number(goal)},
         )
     change_lines = format_html_join(
         "",
@@ -100,7 +106,7 @@ def line_chart(*, chart_id, title, description, points, goal=None, markers=(), f
         tx=LEFT - 4,
         ty=TOP + 4,
         ly=baseline + 18,
-        peak=number_format(round(peak, 1)),
+        peak=_number(round(peak, 1)),
         first=first_label,
         last=last_label,
         grid=GRID,

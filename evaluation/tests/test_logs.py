@@ -381,6 +381,29 @@ def test_optional_boxes_and_ratings_left_empty_save_no_value(member_client, inst
         assert list(LogValue.objects.values_list("metric__name", "value")) == [("Patients escorted", Decimal("0.00"))]
 
 
+def test_a_log_links_to_a_meeting_that_has_started(member_client, institution, organizer, log_form, metrics):
+    from meetings import services as meeting_services
+    from meetings.models import Meeting
+
+    with scope(institution=institution):
+        meeting = meeting_services.meeting_create(
+            institution=institution,
+            author=organizer,
+            title="Assembly",
+            starts_at=timezone.now() + timedelta(days=2),
+            place_name="Hall",
+        )
+    fill = url(institution, "log_fill", pk=log_form.pk) + f"?meeting={meeting.pk}"
+    posted = {"happened_on": timezone.localdate().isoformat(), f"value_{metrics['escorted'].pk}": "2"}
+    assert member_client.post(fill, posted).status_code == 400  # not started yet
+    with scope(institution=institution):
+        Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(days=1))
+    assert "For “Assembly”" in member_client.get(fill).content.decode()
+    assert member_client.post(fill, posted).status_code == 302
+    with scope(institution=institution):
+        assert LogEntry.objects.get().meeting_id == meeting.pk
+
+
 def test_log_links_show_nothing_before_the_shift_starts(scoped, organizer, role, log_form):
     future = one_off_shift(scoped, organizer, role, hours=5).occurrences.select_related("shift", "institution").get()
     rendered = Template("{% load evaluation_logs %}{% log_links occurrence %}").render(Context({"occurrence": future}))
