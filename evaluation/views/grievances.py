@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dualpower.forms import posted_data
-from dualpower.views import message_refusal
 from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
 
 from .. import grievances
@@ -166,10 +165,6 @@ def facilitator_remove(request, pk):
     facilitator = get_object_or_404(
         Facilitator.objects.select_related("user", "institution"), institution=request.institution, pk=pk
     )
-    try:
-        grievances.facilitator_remove(facilitator=facilitator, actor=request.user)
-    except ValidationError as error:
-        message_refusal(request, error)
-        return facilitators_page(request, status=400)
+    grievances.facilitator_remove(facilitator=facilitator, actor=request.user)
     messages.success(request, _("%(person)s is no longer a facilitator.") % {"person": facilitator.user.display_name})
     return redirect("evaluation:facilitators", institution_slug=request.institution.slug)
