@@ -19,10 +19,11 @@ from meetings.models import Meeting
 from needs.models import Response
 from notifications.models import MailPreference
 
+from . import checkins
 from .indicators import evaluate
 from .indicators.base import STATUS_ORDER
-from .models import CheckIn, EvaluationSettings, HealthStatus
-from .snapshot import period_starts, take_snapshot
+from .models import HealthStatus
+from .snapshot import take_snapshot
 
 WEEK = timedelta(days=7)
 
@@ -111,18 +112,10 @@ def meetings_missing_support(institution, now, limit=5):
 
 
 def check_ins_due(institution, today):
-    settings = EvaluationSettings.objects.filter(institution=institution).first() or EvaluationSettings(
-        institution=institution
-    )
-    periods = period_starts(settings, today)
-    if periods is None:
+    """How many members still owe this period's check-in (None when check-ins are off)."""
+    if checkins.current_period(institution, today) is None:
         return None
-    answered = CheckIn.objects.filter(institution=institution, period_start=periods[0]).values("member_id")
-    return (
-        Membership.objects.filter(institution=institution, status=Membership.Status.ACTIVE)
-        .exclude(user_id__in=answered)
-        .count()
-    )
+    return len(checkins.due_members(institution, today))
 
 
 def digest_for(institution, now=None):

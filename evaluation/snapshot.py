@@ -13,30 +13,20 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from consultation.models import ConsultationResponse
 from decisions.models import Ballot, Proposal
 from institutions.models import Membership
 from logistics.models import ShiftOccurrence, ShiftSignup, SupplyItem, SupportLine, Task
 from logistics.procedures import unread_share
 from meetings.models import RSVP, Meeting
 from meetings.selectors import attendance_per_meeting
-from needs.models import Need, Response
+from needs.models import Need
 
+from . import checkins, grievances, incidents, logs, selfeval
 from .indicators.cooptation import RECENT_DAYS
-from .models import (
-    Change,
-    CheckIn,
-    EvaluationSettings,
-    Grievance,
-    Incident,
-    LogEntry,
-    Metric,
-    SelfEvaluation,
-    SelfEvaluationResponse,
-)
+from .models import Incident
 
 WINDOW = timedelta(weeks=8)  # "lately", compared with the 8 weeks before
 WORK_WINDOW = timedelta(weeks=12)
@@ -104,17 +94,6 @@ def _days_since(moment, today, zone):
     return None if moment is None else (today - _local_day(moment, zone)).days
 
 
-def period_starts(settings, today):
-    """The first days of the current and the previous check-in period, or None when check-ins are off."""
-    if settings.check_in_rhythm == EvaluationSettings.Rhythm.OFF:
-        return None
-    months = 3 if settings.check_in_rhythm == EvaluationSettings.Rhythm.QUARTERLY else 1
-    month_index = (today.year * 12 + today.month - 1) // months * months
-    current = date(month_index // 12, month_index % 12 + 1, 1)
-    previous_index = month_index - months
-    return current, date(previous_index // 12, previous_index % 12 + 1, 1)
-
-
 def take_snapshot(institution, now=None):
     now = now or timezone.now()
     zone = ZoneInfo(institution.time_zone)
@@ -173,12 +152,7 @@ def _burnout(snapshot, institution, now):
     )
     for member_id, total in done.values_list("member_id").annotate(total=Count("pk")).order_by():
         work[member_id] += total
-    for author_id, total in (
-        LogEntry.objects.filter(institution=institution, created_at__gte=since, author__isnull=False)
-        .values_list("author_id")
-        .annotate(total=Count("pk"))
-        .order_by()
-    ):
+    for author_id, total in logs.log_entries_by_author(institution, since).items():
         work[author_id] += total
     snapshot.work = dict(work)
     hours = Counter()
@@ -198,31 +172,16 @@ def _burnout(snapshot, institution, now):
 
 
 def _check_ins(snapshot, institution, today):
-    settings = EvaluationSettings.objects.filter(institution=institution).first() or EvaluationSettings(
-        institution=institution
-    )
-    periods = period_starts(settings, today)
-    if periods is None:
-        return
-    current, previous = periods
-    rows = (
-        CheckIn.objects.filter(institution=institution, period_start__gte=previous)
-        .order_by("member_id", "-period_start")
-        .values_list("member_id", "period_start", "feel", "energy", "hours")
-    )
-    by_period, latest_hours, consulted = {}, {}, set()
-    for member_id, period_start, feel, energy, hours in rows:
-        by_period.setdefault(period_start, []).append((feel, energy))
-        consulted.add(member_id)
-        if hours is not None:
-            latest_hours.setdefault(member_id, hours)  # rows come newest first per member
-    for period_start, target in ((current, "feel_recent"), (previous, "feel_before")):
-        answers = by_period.get(period_start, [])
-        if answers:
-            setattr(snapshot, target, sum(feel for feel, _energy in answers) / len(answers))
-    snapshot.low_energy = sum(1 for _feel, energy in by_period.get(current, []) if energy <= 2)
-    snapshot.stated_hours = latest_hours
-    snapshot.not_consulted = sum(1 for user_id in snapshot.active_member_ids if user_id not in consulted)
+    rhythm = checkins.settings_for(institution).check_in_rhythm
+    if checkins.current_period(institution, today, rhythm=rhythm) is None:
+        return  # check-ins are off: nothing to read, nobody counted as not consulted
+    averages = checkins.check_in_averages(institution, periods=2, today=today, rhythm=rhythm)
+    feels = [float(feel) if feel is not None else None for _period, _answered, feel, _energy in averages]
+    snapshot.feel_recent = feels[-1] if feels else None
+    snapshot.feel_before = feels[-2] if len(feels) > 1 else None
+    snapshot.low_energy = checkins.low_energy_count(institution)
+    snapshot.stated_hours = checkins.stated_hours(institution)
+    snapshot.not_consulted = len(checkins.not_consulted(institution, today))
 
 
 def _logistics(snapshot, institution, now):
@@ -260,17 +219,13 @@ def _logistics(snapshot, institution, now):
 
 
 def _change(snapshot, institution, now, zone):
-    last_evaluation = SelfEvaluation.objects.filter(institution=institution).aggregate(latest=Max("opened_at"))
-    snapshot.days_since_self_evaluation = _days_since(last_evaluation["latest"], snapshot.today, zone)
-    last_change = Change.objects.filter(institution=institution).aggregate(latest=Max("made_on"))
-    snapshot.days_since_change = _days_since(last_change["latest"], snapshot.today, zone)
-    snapshot.metrics_unviewed = (
-        Metric.objects.filter(institution=institution, archived_at__isnull=True)
-        .annotate(latest=Max("values__entry__created_at"))
-        .filter(latest__gte=now - WINDOW)
-        .filter(Q(last_viewed_at__isnull=True) | Q(last_viewed_at__lt=F("latest")))
-        .count()
+    last_evaluation = selfeval.last_self_evaluation(institution)
+    snapshot.days_since_self_evaluation = _days_since(
+        last_evaluation.opened_at if last_evaluation else None, snapshot.today, zone
     )
+    change = logs.last_change(institution)
+    snapshot.days_since_change = _days_since(change.made_on if change else None, snapshot.today, zone)
+    snapshot.metrics_unviewed = len(logs.metrics_never_viewed(institution, now - WINDOW))
 
 
 def affiliation_counts(declared):
@@ -303,28 +258,15 @@ def _cooptation(snapshot, institution, now, members):
 
 
 def _conflicts_and_hostility(snapshot, institution, now, recent, before, zone):
-    snapshot.open_grievances = [
-        ((snapshot.today - _local_day(created_at, zone)).days, status)
-        for created_at, status in Grievance.objects.filter(
-            institution=institution, status__in=Grievance.OPEN
-        ).values_list("created_at", "status")
-    ]
-    recent_day, before_day = _local_day(recent, zone), _local_day(before, zone)
+    snapshot.open_grievances = [(age, status) for _pk, age, status in grievances.open_grievances(institution)]
+    recent_kinds = incidents.incidents_since(institution, _local_day(recent, zone))
+    both = incidents.incidents_since(institution, _local_day(before, zone))
     labels = dict(Incident.Kind.choices)
-    rows = (
-        Incident.objects.filter(institution=institution, happened_on__gte=before_day)
-        .values("kind")
-        .annotate(
-            recent=Count("pk", filter=Q(happened_on__gte=recent_day)),
-            before=Count("pk", filter=Q(happened_on__lt=recent_day)),
-        )
-        .order_by("kind")
-    )
-    for row in rows:
-        if row["recent"]:
-            snapshot.incidents_recent[row["kind"]] = row["recent"]
-            snapshot.incident_kinds_recent.append((str(labels.get(row["kind"], row["kind"])), row["recent"]))
-        snapshot.incidents_before += row["before"]
+    snapshot.incidents_recent = recent_kinds
+    snapshot.incident_kinds_recent = [
+        (str(labels.get(kind, kind)), total) for kind, total in sorted(recent_kinds.items())
+    ]
+    snapshot.incidents_before = sum(both.values()) - sum(recent_kinds.values())
 
 
 def _self_serving(snapshot, institution, now, zone):
@@ -338,14 +280,4 @@ def _self_serving(snapshot, institution, now, zone):
         total=Count("pk"), for_needs=Count("pk", filter=Q(need__isnull=False))
     )
     snapshot.tasks_recent, snapshot.tasks_for_needs = tasks["total"], tasks["for_needs"]
-    asked = [
-        Response.objects.filter(institution=institution).aggregate(latest=Max("submitted_at"))["latest"],
-        ConsultationResponse.objects.filter(
-            round__institution=institution, group=ConsultationResponse.Group.COMMUNITY
-        ).aggregate(latest=Max("submitted_at"))["latest"],
-        SelfEvaluationResponse.objects.filter(
-            institution=institution, respondent=SelfEvaluationResponse.Respondent.COMMUNITY
-        ).aggregate(latest=Max("created_at"))["latest"],
-    ]
-    latest = max((moment for moment in asked if moment is not None), default=None)
-    snapshot.days_since_community_asked = _days_since(latest, snapshot.today, zone)
+    snapshot.days_since_community_asked = _days_since(selfeval.community_last_asked(institution), snapshot.today, zone)

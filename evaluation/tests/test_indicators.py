@@ -15,8 +15,7 @@ from evaluation.indicators import (
     momentum,
     self_serving,
 )
-from evaluation.models import EvaluationSettings
-from evaluation.snapshot import Snapshot, affiliation_counts, period_starts
+from evaluation.snapshot import Snapshot, affiliation_counts
 
 
 def snap(**fields):
@@ -186,16 +185,3 @@ def test_self_serving(fields, status):
 def test_every_indicator_explains_itself():
     for result in evaluate(snap()):
         assert result.title and result.value and result.thresholds and result.evidence and result.responses
-
-
-@pytest.mark.parametrize(
-    ("rhythm", "today", "expected"),
-    [
-        ("monthly", date(2026, 1, 15), (date(2026, 1, 1), date(2025, 12, 1))),
-        ("quarterly", date(2026, 5, 2), (date(2026, 4, 1), date(2026, 1, 1))),
-        ("quarterly", date(2026, 2, 2), (date(2026, 1, 1), date(2025, 10, 1))),
-        ("off", date(2026, 5, 2), None),
-    ],
-)
-def test_check_in_periods(rhythm, today, expected):
-    assert period_starts(EvaluationSettings(check_in_rhythm=rhythm), today) == expected
