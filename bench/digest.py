@@ -34,7 +34,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_scopes import scope, scopes_disabled  # noqa: E402
 
@@ -145,14 +145,23 @@ def seed(count):
 
 def digest_all(institutions):
     """Compute and render every institution's digest as the weekly job does; (seconds, queries)."""
-    from django.conf import settings
-
     from evaluation.digest import digest_for, in_language, recipients
     from notifications.services import render_message
 
-    settings.DEBUG = True  # count queries
-    reset_queries()
+    queries = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
     start = time.perf_counter()
+    with connection.execute_wrapper(count):
+        _digest_each(institutions, digest_for, in_language, recipients, render_message)
+    return time.perf_counter() - start, queries
+
+
+def _digest_each(institutions, digest_for, in_language, recipients, render_message):
     for institution in institutions:
         with scope(institution=institution):
             digest = digest_for(institution)
@@ -168,10 +177,6 @@ def digest_all(institutions):
                     },
                     language=language,
                 )
-    elapsed = time.perf_counter() - start
-    queries = len(connection.queries)
-    settings.DEBUG = False
-    return elapsed, queries
 
 
 def main():
