@@ -192,3 +192,19 @@ def recipients(institution):
         for membership in members.order_by("user_id")
         if (membership.is_organizer and membership.user_id not in declined) or membership.user_id in asked
     ]
+
+
+def status_history(institution, weeks=8):
+    """{indicator: [(week, status label), ...] oldest first} of the statuses the digest recorded over
+    the last `weeks` weeks: each sign's trend. One query."""
+    from .indicators.base import STATUS_LABELS
+
+    since = week_of(institution) - timedelta(weeks=weeks)
+    history = {}
+    for indicator, week, status in (
+        HealthStatus.objects.filter(institution=institution, week__gte=since)
+        .order_by("week")
+        .values_list("indicator", "week", "status")
+    ):
+        history.setdefault(indicator, []).append((week, STATUS_LABELS.get(status, status)))
+    return history

@@ -173,13 +173,14 @@ def _burnout(snapshot, institution, now):
 
 def _check_ins(snapshot, institution, today):
     rhythm = checkins.settings_for(institution).check_in_rhythm
-    if checkins.current_period(institution, today, rhythm=rhythm) is None:
+    period = checkins.current_period(institution, today, rhythm=rhythm)
+    if period is None:
         return  # check-ins are off: nothing to read, nobody counted as not consulted
     averages = checkins.check_in_averages(institution, periods=2, today=today, rhythm=rhythm)
     feels = [float(feel) if feel is not None else None for _period, _answered, feel, _energy in averages]
     snapshot.feel_recent = feels[-1] if feels else None
     snapshot.feel_before = feels[-2] if len(feels) > 1 else None
-    snapshot.low_energy = checkins.low_energy_count(institution)
+    snapshot.low_energy = checkins.low_energy_count(institution, period)
     snapshot.stated_hours = checkins.stated_hours(institution)
     snapshot.not_consulted = len(checkins.not_consulted(institution, today))
 

@@ -206,9 +206,9 @@ BUDGETS = {
     # the totals page's reads and a page of counted lines
     "logistics:ledger_public": 12,
     # the indicators' snapshot: a fixed set of aggregates over every app (see evaluation/snapshot.py)
-    "evaluation:health": 34,
+    "evaluation:health": 40,
     # the snapshot, the week's numbers, meetings missing support, check-ins due, recipients
-    "evaluation:digest_preview": 47,
+    "evaluation:digest_preview": 53,
     # settings, my check-in, the averages, the members per period, my earlier ones
     "evaluation:checkins": 10,
     # settings, the period's answers with names and follow-up tasks, the members who have not answered

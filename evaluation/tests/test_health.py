@@ -110,7 +110,7 @@ def test_health_page_query_count_does_not_depend_on_history(
         for index in range(weeks):
             task = logistics.task_create(institution=institution, author=organizer, title=f"t{index}", owner=organizer)
             logistics.task_set_status(task=task, actor=organizer, status="done")
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(45):
         assert member_client.get(url(institution, "health")).status_code == 200
 
 
@@ -133,3 +133,19 @@ def test_cooptation_counts_outside_organization_proposals_and_declared_affiliati
         snapshot = take_snapshot(institution)
     assert snapshot.outside_org_proposals == 1
     assert snapshot.affiliations == {"city coalition": 2}
+
+
+def test_health_page_shows_each_signs_past_weekly_statuses(member_client, institution):
+    from datetime import timedelta
+
+    from evaluation.digest import week_of
+
+    with scope(institution=institution):
+        this_week = week_of(institution)
+        for weeks_ago, status in ((2, "ok"), (1, "watch")):
+            HealthStatus.objects.create(
+                institution=institution, week=this_week - timedelta(weeks=weeks_ago), indicator="burnout", status=status
+            )
+    page = member_client.get(url(institution, "health")).content.decode()
+    burnout = page.split('id="indicator-burnout"')[1].split("</li>")[0]
+    assert "Past weeks:" in burnout and burnout.index(">OK<") < burnout.index(">Watch<")

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
 
-from ..digest import digest_for, recipients
+from ..digest import digest_for, recipients, status_history
 from ..indicators import evaluate
 from ..snapshot import take_snapshot
 
@@ -18,6 +18,9 @@ def health(request):
     """How the institution is doing against the common problems, from its own records."""
     snapshot = take_snapshot(request.institution)
     results = evaluate(snapshot)
+    history = status_history(request.institution)
+    for result in results:
+        result.history = history.get(result.key, [])
     return render(
         request,
         "evaluation/health.html",
