@@ -131,9 +131,13 @@ def get_public_selfeval_or_404(institution, token):
 
 def rounds_of(institution):
     """The rounds, newest first, with how many members and community members answered."""
-    return SelfEvaluation.objects.filter(institution=institution).select_related("institution").annotate(
-        member_total=Count("responses", filter=Q(responses__respondent=MEMBER)),
-        community_total=Count("responses", filter=Q(responses__respondent=COMMUNITY)),
+    return (
+        SelfEvaluation.objects.filter(institution=institution)
+        .select_related("institution")
+        .annotate(
+            member_total=Count("responses", filter=Q(responses__respondent=MEMBER)),
+            community_total=Count("responses", filter=Q(responses__respondent=COMMUNITY)),
+        )
     )
 
 
