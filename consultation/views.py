@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from dualpower.forms import posted_data
 from dualpower.steps import STEPS_BY_APP
+from dualpower.views import content_language, public_page_language
 from institutions.rules import is_organizer
 from institutions.tenancy import MEMBER, ORGANIZER, PUBLIC, tenant_access
 from institutions.throttle import throttle_allows
@@ -237,33 +238,17 @@ def round_answer(request, pk):
     )
 
 
-def _page_language(request):
-    """The language the public page speaks: the one picked on it (`?lang=`), else the visitor's."""
-    picked = request.GET.get("lang", "")
-    if picked in dict(settings.LANGUAGES):
-        return picked
-    try:
-        return translation.get_supported_language_variant(translation.get_language() or settings.LANGUAGE_CODE)
-    except LookupError:
-        return settings.LANGUAGE_CODE
-
-
-def _in_language(response, language):
-    response["Content-Language"] = language
-    return response
-
-
 @tenant_access(PUBLIC)
 @require_http_methods(["GET", "HEAD", "POST"])
 def round_public(request, token):
     """Anyone answers here, no account needed, in the language they pick."""
     consultation_round = selectors.round_by_token_or_404(request.institution, token)
-    language = _page_language(request)
+    language = public_page_language(request)
     with translation.override(language):
         context = {"round": consultation_round, "language": language, "languages": settings.LANGUAGES}
         if consultation_round.is_closed:
             # Polite, not an error: the link still works, the round is just over.
-            return _in_language(render(request, "consultation/public_closed.html", context), language)
+            return content_language(render(request, "consultation/public_closed.html", context), language)
         form = PublicAnswerForm(
             posted_data(request), consultation_round=consultation_round, needs=selectors.round_needs(consultation_round)
         )
@@ -296,16 +281,16 @@ def round_public(request, token):
                         )
                         return redirect(f"{thanks}?lang={language}")
         context["form"] = form
-        return _in_language(render(request, "consultation/public_answer.html", context, status=status), language)
+        return content_language(render(request, "consultation/public_answer.html", context, status=status), language)
 
 
 @tenant_access(PUBLIC)
 @require_safe
 def round_thanks(request, token):
     consultation_round = selectors.round_by_token_or_404(request.institution, token)
-    language = _page_language(request)
+    language = public_page_language(request)
     with translation.override(language):
-        return _in_language(
+        return content_language(
             render(request, "consultation/public_thanks.html", {"round": consultation_round, "language": language}),
             language,
         )

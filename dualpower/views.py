@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
@@ -41,3 +43,20 @@ def htmx_fragment(request, template_name, context, status=200):
     html = render_to_string(template_name, context, request)
     html += render_to_string("includes/messages.html", {"oob": True}, request)
     return HttpResponse(html, status=status)
+
+
+def public_page_language(request):
+    """The language a public page speaks: the one picked on it (`?lang=`), else the visitor's."""
+    picked = request.GET.get("lang", "")
+    if picked in dict(settings.LANGUAGES):
+        return picked
+    try:
+        return translation.get_supported_language_variant(translation.get_language() or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def content_language(response, language):
+    """Say which language the page is in (public pages pick theirs: see public_page_language)."""
+    response["Content-Language"] = language
+    return response

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dualpower.forms import posted_data
-from dualpower.views import message_refusal
+from dualpower.views import content_language, message_refusal, public_page_language
 from institutions.tenancy import MEMBER, ORGANIZER, PUBLIC, tenant_access
 from institutions.throttle import throttle_allows
 
@@ -121,32 +121,16 @@ def answer(request, pk):
     )
 
 
-def _page_language(request):
-    """The language the public page speaks: the one picked on it (`?lang=`), else the visitor's."""
-    picked = request.GET.get("lang", "")
-    if picked in dict(settings.LANGUAGES):
-        return picked
-    try:
-        return translation.get_supported_language_variant(translation.get_language() or settings.LANGUAGE_CODE)
-    except LookupError:
-        return settings.LANGUAGE_CODE
-
-
-def _in_language(response, language):
-    response["Content-Language"] = language
-    return response
-
-
 @tenant_access(PUBLIC)
 @require_http_methods(["GET", "HEAD", "POST"])
 def public(request, token):
     """Anyone in the community answers here, anonymously and without an account."""
     evaluation = selfeval.get_public_selfeval_or_404(request.institution, token)
-    language = _page_language(request)
+    language = public_page_language(request)
     with translation.override(language):
         context = {"evaluation": evaluation, "language": language, "languages": settings.LANGUAGES}
         if evaluation.status != SelfEvaluation.Status.OPEN:
-            return _in_language(render(request, "evaluation/selfeval/public_closed.html", context), language)
+            return content_language(render(request, "evaluation/selfeval/public_closed.html", context), language)
         membership = request.membership
         context["is_member"] = membership is not None and membership.is_active
         form = PublicAnswerForm(posted_data(request))
@@ -175,16 +159,16 @@ def public(request, token):
                         )
                         return redirect(f"{thanks}?lang={language}")
         context["form"] = form
-        return _in_language(render(request, "evaluation/selfeval/public.html", context, status=status), language)
+        return content_language(render(request, "evaluation/selfeval/public.html", context, status=status), language)
 
 
 @tenant_access(PUBLIC)
 @require_safe
 def thanks(request, token):
     evaluation = selfeval.get_public_selfeval_or_404(request.institution, token)
-    language = _page_language(request)
+    language = public_page_language(request)
     with translation.override(language):
-        return _in_language(
+        return content_language(
             render(request, "evaluation/selfeval/public_thanks.html", {"evaluation": evaluation, "language": language}),
             language,
         )
