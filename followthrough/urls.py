@@ -1,8 +1,14 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from .views import home
 
 app_name = "followthrough"
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", home.index, name="index"),
+    # Each part of the step has its own URL module; their names stay in this namespace.
+    path("goals/", include("followthrough.urls_goals")),
+    path("timeline/", include("followthrough.urls_timeline")),
+    path("", include("followthrough.urls_governance")),
+    path("public-page/", include("followthrough.urls_public")),
+    path("export/", include("followthrough.urls_export")),
 ]
