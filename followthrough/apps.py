@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class FollowthroughConfig(AppConfig):
     name = "followthrough"
     verbose_name = _("Follow-through")
+
+    def ready(self):
+        from institutions.models import AuditEntry
+
+        from . import goals
+
+        AuditEntry.register_actions(goals.AUDIT_ACTIONS)

@@ -714,6 +714,47 @@ MATRIX = {
         "post": statuses(302, 404, 404, 403, 302),
     },
     "followthrough:index": step_row(),
+    "followthrough:timeline": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    # Goals: "goal" has a milestone and a linked task; refused input answers 400, done actions go back (302).
+    "followthrough:goals": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "followthrough:goal_new": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "followthrough:goal": {"args": {"pk": "goal"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "followthrough:goal_edit": {
+        "args": {"pk": "goal"},
+        "get": ORGANIZERS_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "followthrough:goal_status": {
+        "args": {"pk": "goal"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "followthrough:milestone_add": {
+        "args": {"pk": "goal"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "followthrough:goal_link_add": {
+        "args": {"pk": "goal"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    # An empty POST marks the milestone reached today.
+    "followthrough:milestone_reached": {
+        "args": {"pk": "milestone"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
+    "followthrough:milestone_move": {
+        "args": {"pk": "milestone"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 400),
+    },
+    "followthrough:goal_link_remove": {
+        "args": {"pk": "goal_link"},
+        "get": ORGANIZER_POST_ONLY,
+        "post": statuses(302, 404, 404, 403, 302),
+    },
 }
 
 
@@ -760,6 +801,7 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
         selfeval_objects = selfeval_world(institution, organizer, member)
         checkins_objects = checkins_world(institution, organizer, member)
         logs_objects = logs_world(institution, organizer, member)
+        goals_objects = goals_world(institution, organizer, member)
     return {
         "institution": institution,
         "users": {"anon": None, "outsider": outsider, "other": other_member, "member": member, "organizer": organizer},
@@ -785,6 +827,7 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
             **selfeval_objects,
             **checkins_objects,
             **logs_objects,
+            **goals_objects,
             "round": consultation_round.pk,
             "round_token": consultation_round.public_token,
             "draft_round": draft_round.pk,
@@ -1150,3 +1193,15 @@ def logs_world(institution, organizer, member):
     )
     change = logs.change_save(institution=institution, actor=organizer, made_on=today, title="Friendly signs")
     return {"metric": present.pk, "log_form": log_form.pk, "log_entry": entry.pk, "change": change.pk}
+
+
+def goals_world(institution, organizer, member):
+    """A goal the member keeps an eye on, with a milestone and a linked task."""
+    from followthrough import goals
+    from logistics import services as logistics_services
+
+    goal = goals.goal_create(institution=institution, actor=organizer, title="Open every week", owner=member)
+    milestone = goals.milestone_add(goal=goal, title="Find a second key holder")
+    task = logistics_services.task_create(institution=institution, author=organizer, title="Ask at the assembly")
+    link = goals.goal_link_add(goal=goal, task=task, note="First ask")
+    return {"goal": goal.pk, "milestone": milestone.pk, "goal_link": link.pk}

@@ -257,6 +257,14 @@ BUDGETS = {
     "evaluation:incident_new": 5,
     "evaluation:incident": 6,
     "evaluation:incident_edit": 6,
+    # goals with their milestone and evidence counts (one query)
+    "followthrough:goals": 6,
+    "followthrough:goal_new": 6,
+    # goal, milestones, links with their targets; the organizer's forms: members, metrics, proposals, tasks
+    "followthrough:goal": 12,
+    "followthrough:goal_edit": 7,
+    # one query per kind of event (founding needs none), each limited to the page
+    "followthrough:timeline": 14,
 }
 STEP_BUDGET = 7
 
@@ -313,6 +321,8 @@ def grow(example, n=50):
         grow_checkins(example, n)
         grow_selfeval(example, n)
         grow_logs(example, n)
+        grow_goals(example, n)
+        grow_timeline(example, n)
         for proposal, choice in ((open_vote, {"choice": "agree"}), (closed_vote, {"choice": "yes"})):
             voters = [MembershipFactory(institution=institution).user for _ in range(n)]
             RollEntry.objects.bulk_create(RollEntry(proposal=proposal, user=user, has_voted=True) for user in voters)
@@ -773,3 +783,55 @@ def grow_selfeval(example, n):
     example_grievance = Grievance.objects.get(pk=example["objects"]["grievance"])
     for index in range(n):
         grievances.grievance_note_add(grievance=example_grievance, actor=member, note=f"note {index}")
+
+
+def grow_goals(example, n):
+    """n more goals, and n more milestones (half reached) and evidence links on the example goal."""
+    from followthrough import goals
+    from followthrough.models import Goal
+    from logistics import services as logistics_services
+
+    institution, organizer = example["institution"], example["users"]["organizer"]
+    goal = Goal.objects.get(pk=example["objects"]["goal"])
+    for index in range(n):
+        other = goals.goal_create(institution=institution, actor=organizer, title=f"goal {index}")
+        goals.milestone_add(goal=other, title=f"step {index}")
+        milestone = goals.milestone_add(goal=goal, title=f"milestone {index}")
+        if index % 2:
+            goals.milestone_reach(milestone=milestone, actor=organizer)
+        task = logistics_services.task_create(institution=institution, author=organizer, title=f"evidence {index}")
+        goals.goal_link_add(goal=goal, task=task, note=f"note {index}")
+
+
+def grow_timeline(example, n):
+    """n meetings held and n decisions closed over the past years, n needs chosen as the focus, and n
+    members who joined in n different months: more than a page of the timeline."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from decisions.models import Proposal
+    from meetings.models import Meeting
+
+    institution = example["institution"]
+    now = timezone.now()
+    Meeting.objects.bulk_create(
+        Meeting(
+            institution=institution, title=f"held {index}", starts_at=now - timedelta(days=20 * index), status="held"
+        )
+        for index in range(n)
+    )
+    Proposal.objects.bulk_create(
+        Proposal(
+            institution=institution,
+            title=f"decided {index}",
+            text="x",
+            status=Proposal.Status.CLOSED,
+            outcome=Proposal.Outcome.PASSED,
+            closed_at=now - timedelta(days=30 * index),
+        )
+        for index in range(n)
+    )
+    Need.objects.filter(institution=institution).update(status=Need.Status.FOCUS, focus_chosen_at=now)
+    for index in range(n):
+        MembershipFactory(institution=institution, joined_at=now - timedelta(days=31 * index))
