@@ -341,6 +341,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "institutions.tasks.forget_old_throttle_windows",
         "schedule": 60 * 60 * 24,
     },
+    "forget-old-exports-daily": {"task": "followthrough.tasks_export.forget_old_exports", "schedule": 60 * 60 * 24},
 }
 
 LOGGING = {

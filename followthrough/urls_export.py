@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from .views import export
+
+urlpatterns = [
+    path("", export.page, name="export"),
+    path("start/", export.start, name="export_start"),
+    path("<int:pk>/download/<str:token>/", export.download, name="export_download"),
+]
