@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max
 from django.db.models.functions import TruncMonth
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -32,7 +32,7 @@ from institutions.models import Membership
 from meetings.models import Meeting
 from needs.models import Need, Survey
 
-from .models import Milestone
+from . import goals
 
 PAGE_SIZE = 50
 MAX_PAGE = 400
@@ -195,26 +195,15 @@ def changes_made(institution, limit):
     ]
 
 
-def goal_url(institution, goal_pk):
-    """The goal's page, or the follow-through home while the goal pages are not there."""
-    try:
-        return _url(institution, "followthrough:goal", pk=goal_pk)
-    except NoReverseMatch:
-        return _url(institution, "followthrough:index")
-
-
 def milestones_reached(institution, limit):
-    rows = (
-        Milestone.objects.filter(institution=institution, reached_on__isnull=False)
-        .order_by("-reached_on", "-pk")
-        .values_list("title", "reached_on", "goal_id", "goal__title")
-    )
+    """Reached milestones (the goals part's selector), each linking to its goal's page."""
+    rows = goals.milestones_reached(institution).values_list("title", "reached_on", "goal_id", "goal__title")
     return [
         Event(
             reached_on,
             "milestones",
             _("Milestone reached: %(title)s") % {"title": title},
-            goal_url(institution, goal_pk),
+            _url(institution, "followthrough:goal", pk=goal_pk),
             note=_("on the way to “%(goal)s”") % {"goal": goal_title},
         )
         for title, reached_on, goal_pk, goal_title in rows[:limit]

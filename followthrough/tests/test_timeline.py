@@ -84,7 +84,7 @@ def test_every_kind_of_event_links_to_its_source(scoped, organizer, member_clien
         (f"Meeting held: {meeting.title}", meeting.get_absolute_url()),
         (f"Decision: {proposal.title}", proposal.get_absolute_url()),
         ("Change made: Calm signs", reverse("evaluation:changes", kwargs={"institution_slug": slug})),
-        ("Milestone reached: Ten escorts", timeline.goal_url(scoped, goal.pk)),
+        ("Milestone reached: Ten escorts", goal.get_absolute_url()),
         (f"Survey opened: {survey.title}", survey.get_absolute_url()),
         (f"Self-evaluation: {selfeval.title}", selfeval.get_absolute_url()),
         (f"{scoped.name} was founded", scoped.get_absolute_url()),
