@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from .views import public
+
+urlpatterns = [
+    path("", public.public_page, name="public_page"),
+]

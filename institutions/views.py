@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST, require_safe
 from decisions.selectors import awaiting_vote_count
 from dualpower.forms import posted_data as _posted
 from dualpower.views import htmx_fragment
+from followthrough.public import public_page_for
+from followthrough.public import sections_for as public_sections
 from logistics.selectors import settings_for
 from meetings.selectors import published_minutes, upcoming_meetings
 
@@ -70,11 +72,15 @@ def institution_home(request):
         context["join_request_count"] = selectors.pending_join_requests(institution).count()
     if rules.is_member(request.membership):
         context["awaiting_votes"] = awaiting_vote_count(institution, request.user)
-    context["published_minutes"] = published_minutes(institution)
-    context["public_meetings"] = [
-        meeting for meeting in upcoming_meetings(institution, public_only=True)[:6] if meeting.is_upcoming
-    ][:5]
-    context["ledger_public"] = settings_for(institution).ledger_public
+    # The public sections: each one only when organizers chose to show it (followthrough.public).
+    page = public_page_for(institution)
+    if page.show_minutes:
+        context["published_minutes"] = published_minutes(institution)
+    if page.show_meetings:
+        context["public_meetings"] = [
+            meeting for meeting in upcoming_meetings(institution, public_only=True)[:6] if meeting.is_upcoming
+        ][:5]
+    context.update(public_sections(institution, page, settings_for(institution)))
     return render(request, "institutions/home.html", context)
 
 

@@ -714,6 +714,8 @@ MATRIX = {
         "post": statuses(302, 404, 404, 403, 302),
     },
     "followthrough:index": step_row(),
+    # All boxes unticked is a valid choice (nothing shown): an empty POST saves it.
+    "followthrough:public_page": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 302)},
     "followthrough:timeline": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
     # Goals: "goal" has a milestone and a linked task; refused input answers 400, done actions go back (302).
     "followthrough:goals": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
@@ -802,6 +804,7 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
         checkins_objects = checkins_world(institution, organizer, member)
         logs_objects = logs_world(institution, organizer, member)
         goals_objects = goals_world(institution, organizer, member)
+        public_objects = public_world(institution, organizer, member)
     return {
         "institution": institution,
         "users": {"anon": None, "outsider": outsider, "other": other_member, "member": member, "organizer": organizer},
@@ -828,6 +831,7 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
             **checkins_objects,
             **logs_objects,
             **goals_objects,
+            **public_objects,
             "round": consultation_round.pk,
             "round_token": consultation_round.public_token,
             "draft_round": draft_round.pk,
@@ -1205,3 +1209,18 @@ def goals_world(institution, organizer, member):
     task = logistics_services.task_create(institution=institution, author=organizer, title="Ask at the assembly")
     link = goals.goal_link_add(goal=goal, task=task, note="First ask")
     return {"goal": goal.pk, "milestone": milestone.pk, "goal_link": link.pk}
+
+
+def public_world(institution, organizer, member):
+    """The public page shows every section, with a closed self-evaluation the member and the community
+    answered (the open one is not shown)."""
+    from evaluation import selfeval
+    from evaluation.models.selfeval import QUESTION_KEYS
+    from followthrough import public
+
+    public.public_page_update(institution=institution, actor=organizer, **dict.fromkeys(public.SECTIONS, True))
+    evaluation = selfeval.round_open(institution=institution, actor=organizer, title="Last autumn")
+    selfeval.answers_submit(evaluation=evaluation, answers=dict.fromkeys(QUESTION_KEYS, (3, "")), member=member)
+    selfeval.answers_submit(evaluation=evaluation, answers=dict.fromkeys(QUESTION_KEYS, (4, "")))
+    selfeval.round_close(evaluation=evaluation, actor=organizer)
+    return {}

@@ -207,9 +207,12 @@ def test_public_home_lists_upcoming_public_meetings_and_the_money_page_when_shar
     from django.utils import timezone
     from django_scopes import scope
 
+    from followthrough.models import PublicPage
     from logistics.models import LogisticsSettings
     from meetings import services as meeting_services
 
+    # Both sections are opt-in (followthrough's public page settings).
+    PublicPage.objects.create(institution=institution, show_meetings=True, show_money=True)
     with scope(institution=institution):
         for title, public in (("Open assembly", True), ("Organizers' planning", False)):
             meeting_services.meeting_create(

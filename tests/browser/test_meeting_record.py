@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_scopes import scope
 from playwright.sync_api import expect
 
+from followthrough.models import PublicPage
 from meetings import services
 from meetings.models import Attendance, Meeting, MeetingDecision
 from tests.factories import InstitutionFactory, MembershipFactory, OrganizerFactory, UserFactory
@@ -121,6 +122,8 @@ def test_printed_agenda_sign_in_sheet_and_published_minutes_read_well(
     institution, organizer, meeting, _members = assembly
     with scope(institution=institution):
         services.minutes_save(meeting=meeting, actor=organizer, minutes="We agreed to write.", records={}, publish=True)
+        # The public page shows minutes (and upcoming meetings) only once organizers choose to.
+        PublicPage.objects.create(institution=institution, show_meetings=True, show_minutes=True)
     login(page, organizer.email)
     base = f"{live_server.url}{meeting.get_absolute_url()}"
 
