@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from institutions.models import Institution
 from institutions.services import audit_record
 
 from . import archive
@@ -66,8 +67,9 @@ def export_request(*, institution, actor) -> ExportJob:
     gives that one instead of a second."""
     from .tasks_export import build_export
 
-    jobs = ExportJob.objects.select_for_update().filter(institution=institution)
-    running = jobs.filter(status__in=ACTIVE).first()
+    # The institution's row is the lock: two presses at once still make one job.
+    Institution.objects.select_for_update().filter(pk=institution.pk).first()
+    running = ExportJob.objects.filter(institution=institution, status__in=ACTIVE).first()
     if running is not None:
         return running
     job = ExportJob.objects.create(institution=institution, requested_by=actor)

@@ -4,6 +4,8 @@
 import io
 import json
 import zipfile
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -13,12 +15,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from followthrough import archive
+from followthrough import archive, export, tasks_export
+from followthrough.models import ExportJob
 from institutions.management.commands.seed_demo import Command as SeedDemo
 from institutions.management.commands.seed_demo import seed_logistics
-from institutions.models import Institution
+from institutions.models import AuditEntry, Institution
 from tests.factories import InstitutionFactory, MembershipFactory, UserFactory
 
 
@@ -316,3 +321,159 @@ def test_import_refuses_a_file_that_is_not_an_export(tmp_path):
     (tmp_path / "plain.txt").write_text("hello")
     with pytest.raises(CommandError):
         call_command("import_institution", str(tmp_path / "plain.txt"), stdout=io.StringIO())
+
+
+# The job, the task and the pages ------------------------------------------------------------------------
+
+
+def request_export(institution, organizer, capture):
+    with capture(execute=True), scope(institution=institution):
+        return export.export_request(institution=institution, actor=organizer)
+
+
+@pytest.mark.django_db
+def test_asking_for_an_export_queues_the_task_which_makes_a_ready_archive(
+    institution, organizer, django_capture_on_commit_callbacks
+):
+    job = request_export(institution, organizer, django_capture_on_commit_callbacks)
+    with scope(institution=institution):
+        job.refresh_from_db()
+        assert (job.status, job.progress, job.step) == ("ready", 100, "done")
+        assert job.expires_at - job.finished_at == timedelta(hours=48)
+        assert default_storage.exists(job.file.name) and job.size == default_storage.size(job.file.name)
+        assert job.file.name.startswith(f"exports/{institution.pk}/")
+        assert AuditEntry.objects.filter(institution=institution, action="export.requested").count() == 1
+
+
+@pytest.mark.django_db
+def test_asking_again_while_one_runs_gives_the_same_job(institution, organizer):
+    with scope(institution=institution):
+        first = export.export_request(institution=institution, actor=organizer)  # its task waits for the commit
+        again = export.export_request(institution=institution, actor=organizer)
+        assert again.pk == first.pk and ExportJob.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_second_delivery_of_the_task_does_not_build_again(institution, organizer, django_capture_on_commit_callbacks):
+    job = request_export(institution, organizer, django_capture_on_commit_callbacks)
+    with scope(institution=institution):
+        name = ExportJob.objects.get(pk=job.pk).file.name
+    tasks_export.build_export(institution.pk, job_id=job.pk)
+    with scope(institution=institution):
+        assert ExportJob.objects.get(pk=job.pk).file.name == name
+    assert len(list(Path(default_storage.path("exports")).rglob("*.zip"))) == 1
+
+
+@pytest.mark.django_db
+def test_a_failed_build_says_so_and_leaves_no_file(institution, organizer, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(archive, "write_archive", broken)
+    with scope(institution=institution):
+        job = ExportJob.objects.create(institution=institution, requested_by=organizer)
+    tasks_export.build_export(institution.pk, job_id=job.pk)
+    with scope(institution=institution):
+        job.refresh_from_db()
+    assert (job.status, job.error, job.file.name) == ("failed", "disk full", "")
+
+
+@pytest.mark.django_db
+def test_the_daily_sweep_deletes_expired_archives_and_keeps_valid_ones(
+    institution, organizer, django_capture_on_commit_callbacks
+):
+    old = request_export(institution, organizer, django_capture_on_commit_callbacks)
+    with scope(institution=institution):
+        old.refresh_from_db()
+        ExportJob.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    fresh = request_export(institution, organizer, django_capture_on_commit_callbacks)
+    with scope(institution=institution):
+        fresh.refresh_from_db()
+    assert tasks_export.forget_old_exports() == 1
+    assert not default_storage.exists(old.file.name) and default_storage.exists(fresh.file.name)
+    with scope(institution=institution):
+        assert ExportJob.objects.get(pk=old.pk).file.name == ""
+
+
+@pytest.mark.django_db
+def test_a_job_that_lost_its_worker_counts_as_failed_and_a_new_export_can_start(institution, organizer):
+    with scope(institution=institution):
+        stuck = ExportJob.objects.create(
+            institution=institution, status="running", requested_at=timezone.now() - timedelta(hours=7)
+        )
+    tasks_export.forget_old_exports()
+    with scope(institution=institution):
+        assert ExportJob.objects.get(pk=stuck.pk).status == "failed"
+        assert export.export_request(institution=institution, actor=organizer).pk != stuck.pk
+
+
+def export_url(institution, name="followthrough:export", **kwargs):
+    return reverse(name, kwargs={"institution_slug": institution.slug, **kwargs})
+
+
+@pytest.mark.django_db
+def test_organizer_presses_export_and_downloads_the_archive(
+    institution, organizer_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs eagerly once the request commits
+        pressed = organizer_client.post(export_url(institution, "followthrough:export_start"))
+    assert pressed.status_code == 302
+    response = organizer_client.get(pressed["Location"])
+    with scope(institution=institution):
+        job = ExportJob.objects.get()
+    download = export_url(institution, "followthrough:export_download", pk=job.pk, token=job.token)
+    assert download in response.content.decode()
+    assert 'http-equiv="refresh"' not in response.content.decode()
+    got = organizer_client.get(download)
+    assert got.status_code == 200 and got["Content-Disposition"].startswith("attachment;")
+    with zipfile.ZipFile(io.BytesIO(b"".join(got.streaming_content))) as written:
+        assert "manifest.json" in written.namelist()
+
+
+@pytest.mark.django_db
+def test_page_reloads_itself_while_a_job_runs_unless_asked_not_to(institution, organizer, organizer_client):
+    with scope(institution=institution):
+        ExportJob.objects.create(institution=institution, requested_by=organizer, status="running", progress=40)
+    page = organizer_client.get(export_url(institution)).content.decode()
+    assert '<meta http-equiv="refresh" content="10">' in page and 'value="40"' in page
+    still = organizer_client.get(export_url(institution) + "?still=1").content.decode()
+    assert 'http-equiv="refresh"' not in still
+
+
+@pytest.mark.django_db
+def test_download_is_404_with_a_wrong_token_after_expiry_and_before_ready(
+    institution, organizer, organizer_client, django_capture_on_commit_callbacks
+):
+    job = request_export(institution, organizer, django_capture_on_commit_callbacks)
+    url = export_url(institution, "followthrough:export_download", pk=job.pk, token="wrong-token")
+    assert organizer_client.get(url).status_code == 404
+    with scope(institution=institution):
+        ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    url = export_url(institution, "followthrough:export_download", pk=job.pk, token=job.token)
+    assert organizer_client.get(url).status_code == 404
+    page = organizer_client.get(export_url(institution)).content.decode()
+    assert "has expired" in page and url not in page
+    with scope(institution=institution):
+        waiting = ExportJob.objects.create(institution=institution, requested_by=organizer)
+    url = export_url(institution, "followthrough:export_download", pk=waiting.pk, token=waiting.token)
+    assert organizer_client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_download_link_of_another_institution_is_404(
+    institution, other_institution, organizer, organizer_client, django_capture_on_commit_callbacks
+):
+    job = request_export(institution, organizer, django_capture_on_commit_callbacks)
+    url = export_url(other_institution, "followthrough:export_download", pk=job.pk, token=job.token)
+    assert organizer_client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_members_cannot_export_or_download(institution, organizer, member_client, django_capture_on_commit_callbacks):
+    job = request_export(institution, organizer, django_capture_on_commit_callbacks)
+    assert member_client.get(export_url(institution)).status_code == 403
+    assert member_client.post(export_url(institution, "followthrough:export_start")).status_code == 403
+    url = export_url(institution, "followthrough:export_download", pk=job.pk, token=job.token)
+    assert member_client.get(url).status_code == 403
+    with scope(institution=institution):
+        assert ExportJob.objects.count() == 1
