@@ -17,6 +17,7 @@ from dualpower.forms import posted_data as _posted
 from dualpower.views import htmx_fragment
 from followthrough.public import public_page_for
 from followthrough.public import sections_for as public_sections
+from followthrough.steps import step_progress
 from logistics.selectors import settings_for
 from meetings.selectors import published_minutes, upcoming_meetings
 
@@ -72,6 +73,7 @@ def institution_home(request):
         context["join_request_count"] = selectors.pending_join_requests(institution).count()
     if rules.is_member(request.membership):
         context["awaiting_votes"] = awaiting_vote_count(institution, request.user)
+        context["step_progress"] = step_progress(institution)
     # The public sections: each one only when organizers chose to show it (followthrough.public).
     page = public_page_for(institution)
     if page.show_minutes:

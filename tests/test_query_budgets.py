@@ -21,8 +21,8 @@ BUDGETS = {
     "institution_create": 5,
     "healthz": 3,
     # counts, join request, votes awaited, published minutes
-    # (+ upcoming public meetings, whether the money is public)
-    "institutions:home": 12,
+    # (+ upcoming public meetings, whether the money is public; + members: the seven steps' progress, one query)
+    "institutions:home": 13,
     "institutions:join": 8,
     "institutions:invitation_accept": 8,
     "institutions:members": 9,
@@ -263,8 +263,13 @@ BUDGETS = {
     # goal, milestones, links with their targets; the organizer's forms: members, metrics, proposals, tasks
     "followthrough:goal": 12,
     "followthrough:goal_edit": 7,
+    # the seven steps' progress (one query of EXISTS subqueries)
+    "followthrough:index": 8,
     # one query per kind of event (founding needs none), each limited to the page
     "followthrough:timeline": 14,
+    # the latest export jobs with who asked (one query, limited); the download reads its job
+    "followthrough:export": 6,
+    "followthrough:export_download": 5,
 }
 STEP_BUDGET = 7
 
@@ -323,6 +328,7 @@ def grow(example, n=50):
         grow_logs(example, n)
         grow_goals(example, n)
         grow_timeline(example, n)
+        grow_export(example, n)
         for proposal, choice in ((open_vote, {"choice": "agree"}), (closed_vote, {"choice": "yes"})):
             voters = [MembershipFactory(institution=institution).user for _ in range(n)]
             RollEntry.objects.bulk_create(RollEntry(proposal=proposal, user=user, has_voted=True) for user in voters)
@@ -835,3 +841,27 @@ def grow_timeline(example, n):
     Need.objects.filter(institution=institution).update(status=Need.Status.FOCUS, focus_chosen_at=now)
     for index in range(n):
         MembershipFactory(institution=institution, joined_at=now - timedelta(days=31 * index))
+
+
+def grow_export(example, n):
+    """n older export jobs: ready, expired, failed, each asked for by someone."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from followthrough.models import ExportJob
+
+    institution, organizer = example["institution"], example["users"]["organizer"]
+    long_ago = timezone.now() - timedelta(days=30)
+    statuses = ("ready", "failed")
+    ExportJob.objects.bulk_create(
+        ExportJob(
+            institution=institution,
+            requested_by=organizer,
+            requested_at=long_ago - timedelta(hours=index),
+            status=statuses[index % 2],
+            expires_at=long_ago,
+            token=f"grown-{index}",
+        )
+        for index in range(n)
+    )
