@@ -163,6 +163,9 @@ def test_quiet_stretch_is_marked_with_what_followed(scoped, member_client):
     assert "Then: 3 meetings, 2 decisions in the 3 months that followed." in page
     # The marker sits between the return and the quiet before it.
     assert page.index("Back 0") < page.index("About 5 months") < page.index("Early 0")
+    meetings_only = member_client.get(url(scoped, "?kind=meetings")).content.decode()
+    assert "About 5 months with nothing of this kind recorded" in meetings_only
+    assert "Then: 3 meetings in the 3 months that followed." in meetings_only
 
 
 def test_no_quiet_stretch_for_gaps_of_sixty_days_or_less(scoped):
