@@ -757,6 +757,15 @@ MATRIX = {
         "get": ORGANIZER_POST_ONLY,
         "post": statuses(302, 404, 404, 403, 302),
     },
+    # Export: organizers only; the download needs the job's token and a link not yet expired (a wrong
+    # token or an expired link is 404: followthrough/tests/test_export.py).
+    "followthrough:export": {"get": ORGANIZERS_ONLY, "post": ORGANIZER_POST_ONLY},
+    "followthrough:export_start": {"get": ORGANIZER_POST_ONLY, "post": statuses(302, 404, 404, 403, 302)},
+    "followthrough:export_download": {
+        "args": {"pk": "export_job", "token": "export_token"},
+        "get": ORGANIZERS_ONLY,
+        "post": ORGANIZER_POST_ONLY,
+    },
 }
 
 
@@ -805,6 +814,7 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
         logs_objects = logs_world(institution, organizer, member)
         goals_objects = goals_world(institution, organizer, member)
         public_objects = public_world(institution, organizer, member)
+        export_objects = export_world(institution, organizer)
     return {
         "institution": institution,
         "users": {"anon": None, "outsider": outsider, "other": other_member, "member": member, "organizer": organizer},
@@ -832,6 +842,7 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
             **logs_objects,
             **goals_objects,
             **public_objects,
+            **export_objects,
             "round": consultation_round.pk,
             "round_token": consultation_round.public_token,
             "draft_round": draft_round.pk,
@@ -1224,3 +1235,13 @@ def public_world(institution, organizer, member):
     selfeval.answers_submit(evaluation=evaluation, answers=dict.fromkeys(QUESTION_KEYS, (4, "")))
     selfeval.round_close(evaluation=evaluation, actor=organizer)
     return {}
+
+
+def export_world(institution, organizer):
+    """A finished export whose download link is still valid (built for real, into the test's media)."""
+    from followthrough import export
+    from followthrough.models import ExportJob
+
+    job = ExportJob.objects.create(institution=institution, requested_by=organizer)
+    job = export.export_build(job_id=job.pk, institution=institution)
+    return {"export_job": job.pk, "export_token": job.token}
