@@ -431,13 +431,17 @@ def test_organizer_presses_export_and_downloads_the_archive(
 
 
 @pytest.mark.django_db
-def test_page_reloads_itself_while_a_job_runs_unless_asked_not_to(institution, organizer, organizer_client):
+def test_page_reloads_itself_while_a_job_runs_only_when_asked_to(institution, organizer, organizer_client):
     with scope(institution=institution):
-        ExportJob.objects.create(institution=institution, requested_by=organizer, status="running", progress=40)
+        job = ExportJob.objects.create(institution=institution, requested_by=organizer, status="running", progress=40)
     page = organizer_client.get(export_url(institution)).content.decode()
-    assert '<meta http-equiv="refresh" content="10">' in page and 'value="40"' in page
-    still = organizer_client.get(export_url(institution) + "?still=1").content.decode()
-    assert 'http-equiv="refresh"' not in still
+    assert 'http-equiv="refresh"' not in page and 'value="40"' in page and "?watch=1" in page
+    watched = organizer_client.get(export_url(institution) + "?watch=1").content.decode()
+    assert '<meta http-equiv="refresh" content="10">' in watched and "Stop reloading" in watched
+    with scope(institution=institution):
+        ExportJob.objects.filter(pk=job.pk).update(status="ready")
+    done = organizer_client.get(export_url(institution) + "?watch=1").content.decode()
+    assert 'http-equiv="refresh"' not in done
 
 
 @pytest.mark.django_db

@@ -40,8 +40,10 @@ def page(request):
         {
             "rows": rows,
             "running": running,
-            # Reloading stops when asked to (?still=1), so nobody is hurried by the page.
-            "refresh": REFRESH_SECONDS if running and not request.GET.get("still") else None,
+            # The page reloads itself only when the reader asks for it (?watch=1): an automatic reload they
+            # did not choose is a time limit under WCAG 2.2.1 (axe's meta-refresh rule).
+            "refresh": REFRESH_SECONDS if running and request.GET.get("watch") else None,
+            "reload_seconds": REFRESH_SECONDS,
             "link_hours": export.EXPORT_LINK_HOURS,
         },
     )

@@ -1,15 +1,19 @@
 """The export in the browser, at 360 px: an organizer presses "Export everything", the job runs, the
 page offers the download, and the archive holds a JSON document per family and a count for every
-kind of record; every page passes axe."""
+kind of record; every page passes axe (the page reloads itself only when asked to, since axe counts
+an unasked reload as a time limit)."""
 
 import json
 import zipfile
 
 import pytest
+from django_scopes import scope
 from playwright.sync_api import expect
 
 from followthrough import archive
+from followthrough.models import ExportJob
 from followthrough.tests.test_export import rich_institution
+from tests.factories import OrganizerFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,3 +56,19 @@ def test_organizer_exports_the_institution_and_the_archive_has_every_kind_of_rec
     assert manifest["counts"]["decisions.Ballot"] > 0 and manifest["counts"]["research.Attachment"] == 1
     assert len(manifest["files"]) == 2
     assert len(empty) < len(every_model) // 2, empty
+
+
+def test_a_running_export_shows_its_progress_and_reloads_only_when_asked(
+    live_server, page, login, axe_check, institution
+):
+    organizer = OrganizerFactory(institution=institution, user=UserFactory(name="Olga")).user
+    with scope(institution=institution):
+        ExportJob.objects.create(institution=institution, requested_by=organizer, status="running", progress=30)
+    login(page, organizer.email)
+    page.goto(f"{live_server.url}/i/{institution.slug}/follow-through/export/")
+    expect(page.get_by_label("Progress")).to_have_attribute("value", "30")
+    expect(page.locator('meta[http-equiv="refresh"]')).to_have_count(0)
+    axe_check(page)
+    page.get_by_role("link", name="Reload this page every 10 seconds until it is done").click()
+    expect(page.locator('meta[http-equiv="refresh"]')).to_have_count(1)
+    expect(page.get_by_role("link", name="Stop reloading")).to_be_visible()
