@@ -9,6 +9,7 @@ class FollowthroughConfig(AppConfig):
     def ready(self):
         from institutions.models import AuditEntry
 
-        from . import goals
+        from . import goals, public
 
         AuditEntry.register_actions(goals.AUDIT_ACTIONS)
+        AuditEntry.register_actions(public.AUDIT_ACTIONS)

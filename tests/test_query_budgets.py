@@ -22,7 +22,9 @@ BUDGETS = {
     "healthz": 3,
     # counts, join request, votes awaited, published minutes
     # (+ upcoming public meetings, whether the money is public; + members: the seven steps' progress, one query)
-    "institutions:home": 13,
+    # every public section on: page choice, meetings, minutes, ledger settings, decisions (2), surveys and
+    # rounds (2), money (3), the latest closed self-evaluation (2), goals with milestones (2)
+    "institutions:home": 25,
     "institutions:join": 8,
     "institutions:invitation_accept": 8,
     "institutions:members": 9,
@@ -270,6 +272,8 @@ BUDGETS = {
     # the latest export jobs with who asked (one query, limited); the download reads its job
     "followthrough:export": 6,
     "followthrough:export_download": 5,
+    # the page's sections and whether the ledger is public
+    "followthrough:public_page": 7,
 }
 STEP_BUDGET = 7
 
@@ -325,6 +329,7 @@ def grow(example, n=50):
         grow_money(example, n)
         grow_checkins(example, n)
         grow_selfeval(example, n)
+        grow_public(example, n)
         grow_logs(example, n)
         grow_goals(example, n)
         grow_timeline(example, n)
@@ -865,3 +870,29 @@ def grow_export(example, n):
         )
         for index in range(n)
     )
+
+
+def grow_public(example, n):
+    """For the public page: n closed proposals (every other one a secret ballot) and n closed
+    self-evaluation rounds, answered by members and the community."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from decisions import services as decisions
+    from evaluation import selfeval
+    from evaluation.models import SelfEvaluation
+    from evaluation.models.selfeval import QUESTION_KEYS
+    from tests.factories import proposal_in_voting
+
+    institution, organizer = example["institution"], example["users"]["organizer"]
+    member = example["users"]["member"]
+    for index in range(n):
+        proposal = proposal_in_voting(institution, organizer, title=f"Decided {index}", secret=index % 2 == 0)
+        decisions.vote_cast(proposal=proposal, member=member, choice={"choice": "yes"})
+        decisions.voting_close(proposal=proposal)
+        closed = selfeval.round_open(institution=institution, actor=organizer, title=f"Closed round {index}")
+        selfeval.answers_submit(evaluation=closed, answers=dict.fromkeys(QUESTION_KEYS, (3, "")), member=member)
+        selfeval.answers_submit(evaluation=closed, answers=dict.fromkeys(QUESTION_KEYS, (index % 5 + 1, "")))
+        selfeval.round_close(evaluation=closed, actor=organizer)
+        SelfEvaluation.objects.filter(pk=closed.pk).update(opened_at=timezone.now() - timedelta(days=60 + index))

@@ -312,6 +312,7 @@ def test_organizer_chooses_the_sections_and_the_choice_is_audited(organizer_clie
         entry = AuditEntry.objects.get(action="followthrough.public_page_changed")
     assert (page.show_decisions, page.show_money, page.show_meetings, page.show_minutes) == (True, True, False, False)
     assert entry.actor == organizer and entry.data["shown"] == "decisions, money"
+    assert entry.describe() == "Olga changed what the public page shows (now shown: decisions, money)"
     organizer_client.post(settings_url(institution), {})
     with scope(institution=institution):
         assert not any(getattr(PublicPage.objects.get(institution=institution), name) for name in public.SECTIONS)
