@@ -333,6 +333,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-shift-reminders": {"task": "logistics.tasks_shifts.send_shift_reminders", "schedule": 60 * 60},
     "extend-shift-schedules-daily": {"task": "logistics.tasks_shifts.extend_shift_schedules", "schedule": 60 * 60 * 24},
     "send-check-in-reminders": {"task": "evaluation.tasks_checkins.send_check_in_reminders", "schedule": 60 * 60},
+    "send-term-end-reminders-daily": {
+        "task": "followthrough.tasks_governance.send_term_end_reminders",
+        "schedule": 60 * 60 * 24,
+    },
     "clear-expired-sessions-daily": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,

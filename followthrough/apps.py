@@ -9,7 +9,8 @@ class FollowthroughConfig(AppConfig):
     def ready(self):
         from institutions.models import AuditEntry
 
-        from . import goals, public
+        from . import goals, governance, public
 
         AuditEntry.register_actions(goals.AUDIT_ACTIONS)
         AuditEntry.register_actions(public.AUDIT_ACTIONS)
+        AuditEntry.register_actions(governance.AUDIT_ACTIONS)

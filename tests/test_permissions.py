@@ -718,6 +718,11 @@ MATRIX = {
     "followthrough:public_page": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 302)},
     "followthrough:timeline": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
     # Goals: "goal" has a milestone and a linked task; refused input answers 400, done actions go back (302).
+    # Sustainability and independence: empty forms are refused (400).
+    "followthrough:sustainability": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "followthrough:term_new": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "followthrough:independence": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
+    "followthrough:independence_check": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
     "followthrough:goals": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
     "followthrough:goal_new": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
     "followthrough:goal": {"args": {"pk": "goal"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},
@@ -813,6 +818,7 @@ def world(institution, other_institution, organizer, member, outsider, other_mem
         checkins_objects = checkins_world(institution, organizer, member)
         logs_objects = logs_world(institution, organizer, member)
         goals_objects = goals_world(institution, organizer, member)
+        governance_world(institution, organizer, member)
         public_objects = public_world(institution, organizer, member)
         export_objects = export_world(institution, organizer)
     return {
@@ -1245,3 +1251,41 @@ def export_world(institution, organizer):
     job = ExportJob.objects.create(institution=institution, requested_by=organizer)
     job = export.export_build(job_id=job.pk, institution=institution)
     return {"export_job": job.pk, "export_token": job.token}
+
+
+def governance_world(institution, organizer, member):
+    """The organizer's current term, a grant from one organization, a declared affiliation and a self-check."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from followthrough import governance
+    from logistics import money
+
+    today = timezone.localdate()
+    governance.term_add(
+        institution=institution,
+        actor=organizer,
+        member=organizer,
+        starts_on=today - timedelta(days=100),
+        ends_on=today + timedelta(days=265),
+    )
+    money.entry_record(
+        institution=institution,
+        recorder=organizer,
+        kind="income",
+        occurred_on=today,
+        amount=Decimal("500.00"),
+        description="Spring grant",
+        source="grant",
+        source_name="City Fund",
+    )
+    Membership.objects.filter(institution=institution, user=member).update(affiliations="Tenants Union")
+    governance.independence_check_record(
+        institution=institution,
+        actor=organizer,
+        done_on=today,
+        answers={key: ("no", "") for key in governance.QUESTION_KEYS},
+        summary="Nobody steers us.",
+    )

@@ -265,6 +265,13 @@ BUDGETS = {
     # goal, milestones, links with their targets; the organizer's forms: members, metrics, proposals, tasks
     "followthrough:goal": 12,
     "followthrough:goal_edit": 7,
+    # terms with member and election; tasks and shifts per quarter (two grouped queries); organizers ever (two)
+    "followthrough:sustainability": 10,
+    # organizers and proposals for the form
+    "followthrough:term_new": 8,
+    # income by source, outside givers, affiliations, the latest self-check
+    "followthrough:independence": 9,
+    "followthrough:independence_check": 5,
     # the seven steps' progress (one query of EXISTS subqueries)
     "followthrough:index": 8,
     # one query per kind of event (founding needs none), each limited to the page
@@ -332,6 +339,7 @@ def grow(example, n=50):
         grow_public(example, n)
         grow_logs(example, n)
         grow_goals(example, n)
+        grow_governance(example, n)
         grow_timeline(example, n)
         grow_export(example, n)
         for proposal, choice in ((open_vote, {"choice": "agree"}), (closed_vote, {"choice": "yes"})):
@@ -870,6 +878,64 @@ def grow_export(example, n):
         )
         for index in range(n)
     )
+
+
+def grow_governance(example, n):
+    """n more past terms, n self-checks, n incomes from n organizations, n tasks and shifts done, n role
+    changes to organizer, and n members with affiliations."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from followthrough import governance
+    from followthrough.models import OrganizerTerm
+    from logistics import money
+    from logistics import services as logistics_services
+    from logistics.models import ShiftSignup
+
+    institution, organizer = example["institution"], example["users"]["organizer"]
+    today = timezone.localdate()
+    OrganizerTerm.objects.bulk_create(
+        OrganizerTerm(
+            institution=institution,
+            member=organizer,
+            starts_on=today - timedelta(days=400 + index * 10),
+            ends_on=today - timedelta(days=390 + index * 10),
+        )
+        for index in range(n)
+    )
+    for index in range(n):
+        governance.independence_check_record(
+            institution=institution,
+            actor=organizer,
+            done_on=today - timedelta(days=index + 1),
+            answers={key: ("yes", f"n{index}") for key in governance.QUESTION_KEYS},
+        )
+        money.entry_record(
+            institution=institution,
+            recorder=organizer,
+            kind="income",
+            occurred_on=today - timedelta(days=index * 3),
+            amount=Decimal("10.00"),
+            description=f"gift {index}",
+            source="outside_organization",
+            source_name=f"Org {index}",
+        )
+        person = MembershipFactory(institution=institution, affiliations=f"Club {index}")
+        task = logistics_services.task_create(
+            institution=institution, author=organizer, owner=person.user, title=f"done {index}"
+        )
+        logistics_services.task_set_status(task=task, actor=organizer, status="done")
+        services.audit_record(
+            institution=institution,
+            actor=organizer,
+            action="membership.role_changed",
+            person=f"person {index}",
+            old="member",
+            new="organizer",
+        )
+    ShiftSignup.objects.filter(institution=institution).update(attendance=ShiftSignup.Attendance.DONE)
 
 
 def grow_public(example, n):
