@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from followthrough.models import PublicPage
 from institutions.models import AuditEntry
 from logistics import supplies
 from logistics.models import Space, SpaceBooking
@@ -362,6 +363,7 @@ def test_access_details_are_for_members_only(institution, organizer, member_clie
             space=space, member=organizer, starts_at=at(4, 17), ends_at=at(4, 20), purpose="Training", meeting=meeting
         )
     assert ACCESS in member_client.get(url(institution, "space", space.pk)).content.decode()
+    PublicPage.objects.create(institution=institution, show_meetings=True)  # the home lists the meeting
     for user in (None, outsider, other_member):
         client = client_for(user)
         assert ACCESS not in client.get(url(institution, "space", space.pk)).content.decode()

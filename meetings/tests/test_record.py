@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django_scopes import scope
 
 from decisions import services as decision_services
+from followthrough.models import PublicPage
 from institutions.models import AuditEntry
 from meetings import selectors, services
 from meetings.models import RSVP, ActionItem, AgendaItem, Attendance, Meeting, MeetingDecision
@@ -264,6 +265,7 @@ def test_only_a_public_meetings_minutes_can_be_published(organizer_client, insti
 
 
 def test_publishing_is_audited_and_shows_on_the_public_page(organizer_client, institution, held, organizer):
+    PublicPage.objects.create(institution=institution, show_minutes=True)  # the section is opt-in
     data = minutes_data(organizer_client, institution, held, minutes="We agreed.", publish="on")
     assert organizer_client.post(url("minutes", institution, pk=held.pk), data).status_code == 302
     with scope(institution=institution):
@@ -309,9 +311,10 @@ def test_members_only_meetings_never_have_public_minutes(institution, organizer)
     private = plan(institution, organizer, is_public=False)
     with scope(institution=institution):
         Meeting.objects.filter(pk=private.pk).update(minutes_published=True, minutes="Secret")
+    PublicPage.objects.create(institution=institution, show_minutes=True)
     assert Client().get(url("minutes_public", institution, pk=private.pk)).status_code == 404
     home = Client().get(reverse("institutions:home", kwargs={"institution_slug": institution.slug})).content.decode()
-    assert "Published minutes" not in home
+    assert "No minutes are published yet." in home and url("minutes_public", institution, pk=private.pk) not in home
 
 
 # Simple formatting ---------------------------------------------------------------------------------
