@@ -55,6 +55,7 @@ def get_download_or_404(institution, pk, token):
     job = ExportJob.objects.filter(institution=institution, pk=pk).first()
     if job is None or not secrets.compare_digest(job.token, str(token)) or not link_is_valid(job):
         raise Http404
+    job.institution = institution  # the lookup above made sure; saves reading it again
     return job
 
 
@@ -76,6 +77,11 @@ def export_request(*, institution, actor) -> ExportJob:
     audit_record(institution=institution, actor=actor, action="export.requested", job=job.pk)
     build_export.enqueue(institution=institution, job_id=job.pk)
     return job
+
+
+def export_downloaded(*, job, actor) -> None:
+    """Note in the audit log who took a copy of everything, and when."""
+    audit_record(institution=job.institution, actor=actor, action="export.downloaded", job=job.pk)
 
 
 def _progress(job_pk, percent, step):

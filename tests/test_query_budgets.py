@@ -276,9 +276,9 @@ BUDGETS = {
     "followthrough:index": 8,
     # one query per kind of event (founding needs none), each limited to the page
     "followthrough:timeline": 14,
-    # the latest export jobs with who asked (one query, limited); the download reads its job
+    # the latest export jobs with who asked (one query, limited); the download reads its job, audits it
     "followthrough:export": 6,
-    "followthrough:export_download": 5,
+    "followthrough:export_download": 6,
     # the page's sections and whether the ledger is public
     "followthrough:public_page": 7,
 }

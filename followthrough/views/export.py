@@ -64,5 +64,6 @@ def start(request):
 @require_safe
 def download(request, pk, token):
     job = export.get_download_or_404(request.institution, pk, token)
+    export.export_downloaded(job=job, actor=request.user)
     filename = f"{request.institution.slug}-export-{job.finished_at:%Y-%m-%d}.zip"
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type="application/zip")
