@@ -6,6 +6,7 @@ foreign keys to Institution); FAMILIES sorts them into one JSON document each, a
 model with institution data is in no family.
 """
 
+import base64
 import csv
 import datetime
 import decimal
@@ -201,7 +202,7 @@ def encode(value):
     if isinstance(value, datetime.timedelta):
         return duration_iso_string(value)
     if isinstance(value, bytes | memoryview):
-        return bytes(value).hex()
+        return base64.b64encode(bytes(value)).decode()  # what BinaryField.to_python reads back
     raise TypeError(f"{type(value).__name__} is not exportable")
 
 

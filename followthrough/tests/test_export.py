@@ -498,3 +498,18 @@ def test_members_cannot_export_or_download(institution, organizer, member_client
     assert member_client.get(url).status_code == 403
     with scope(institution=institution):
         assert ExportJob.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_import_that_clashes_with_a_row_here_is_refused_whole(tmp_path, institution, organizer):
+    from meetings.models import CalendarFeed
+
+    with scope(institution=institution):
+        feed = CalendarFeed.objects.create(institution=institution, user=organizer)
+    archive.write_archive(institution, tmp_path / "export.zip")
+    Institution.objects.filter(pk=institution.pk).update(slug="renamed")  # the feed's token is still here
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_institution", str(tmp_path / "export.zip"), stdout=io.StringIO())
+    assert Institution.objects.count() == 1
+    with scopes_disabled():
+        assert list(CalendarFeed.objects.values_list("pk", flat=True)) == [feed.pk]

@@ -3,6 +3,7 @@
 import zipfile
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 
 from followthrough.archive import ArchiveRefused, restore_archive
 
@@ -19,6 +20,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             institution = restore_archive(options["archive"])
-        except (ArchiveRefused, zipfile.BadZipFile, FileNotFoundError, KeyError) as error:
+        except (ArchiveRefused, zipfile.BadZipFile, FileNotFoundError, KeyError, IntegrityError) as error:
             raise CommandError(f"Nothing was imported: {error}") from error
         self.stdout.write(f"Imported {institution.name} (/i/{institution.slug}/).")
