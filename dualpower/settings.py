@@ -341,6 +341,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,
     },
+    "purge-deleted-institutions-daily": {
+        "task": "institutions.tasks.purge_deleted_institutions",
+        "schedule": 60 * 60 * 24,
+    },
     "forget-old-throttle-windows-daily": {
         "task": "institutions.tasks.forget_old_throttle_windows",
         "schedule": 60 * 60 * 24,

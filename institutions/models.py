@@ -116,6 +116,13 @@ class Institution(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("In a consensus vote, the proposal fails if this share of voters or more stand aside."),
     )
+    # An organizer asked for the institution to be deleted; it is, with everything it holds, once
+    # `deletion_due_at` has passed, unless an organizer cancels before.
+    deletion_requested_at = models.DateTimeField(null=True, blank=True)
+    deletion_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    deletion_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

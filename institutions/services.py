@@ -1,5 +1,8 @@
 """Writes for institutions: every change that matters leaves an audit entry in the same transaction."""
 
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -248,3 +251,73 @@ def membership_affiliations_set(*, membership, affiliations) -> Membership:
     membership.full_clean(exclude=["user", "institution"])
     membership.save(update_fields=["affiliations"])
     return membership
+
+
+# Deleting an institution ------------------------------------------------------------------------------
+
+DELETION_GRACE = timedelta(days=14)
+
+
+@transaction.atomic
+def deletion_request(*, institution, actor, confirm_name) -> Institution:
+    """Schedule the institution's deletion after the grace period. The organizer types its exact name."""
+    if " ".join(confirm_name.split()) != institution.name:
+        raise ValidationError(_("Type the institution's name exactly as it is written, to confirm."))
+    if institution.deletion_due_at is not None:
+        raise ValidationError(_("The deletion is already scheduled."))
+    now = timezone.now()
+    Institution.objects.filter(pk=institution.pk).update(
+        deletion_requested_at=now, deletion_requested_by=actor, deletion_due_at=now + DELETION_GRACE
+    )
+    institution.refresh_from_db()
+    audit_record(
+        institution=institution,
+        actor=actor,
+        action="institution.deletion_requested",
+        date=timezone.localtime(institution.deletion_due_at).date().isoformat(),
+    )
+    return institution
+
+
+@transaction.atomic
+def deletion_cancel(*, institution, actor) -> Institution:
+    if institution.deletion_due_at is None:
+        raise ValidationError(_("No deletion is scheduled."))
+    Institution.objects.filter(pk=institution.pk).update(
+        deletion_requested_at=None, deletion_requested_by=None, deletion_due_at=None
+    )
+    institution.refresh_from_db()
+    audit_record(institution=institution, actor=actor, action="institution.deletion_cancelled")
+    return institution
+
+
+def stored_files_of(institution):
+    """(storage, name) of every file the institution's rows point at, found from the models' file fields."""
+    from django.apps import apps
+    from django.db.models import FileField
+
+    found = []
+    for model in apps.get_models():
+        names = [field.name for field in model._meta.fields if isinstance(field, FileField)]
+        if not names or not any(field.name == "institution" for field in model._meta.fields):
+            continue
+        for row in model._base_manager.filter(institution=institution).only(*names):
+            for name in names:
+                file = getattr(row, name)
+                if file:
+                    found.append((file.storage, file.name))
+    return found
+
+
+def institution_purge(*, institution) -> None:
+    """Delete the institution, everything it holds (the database cascades) and its stored files, the
+    files only once the deletion is committed."""
+    files = stored_files_of(institution)
+    with transaction.atomic():
+        Institution.objects.filter(pk=institution.pk).delete()
+
+        def remove_files():
+            for storage, name in files:
+                storage.delete(name)
+
+        transaction.on_commit(remove_files)

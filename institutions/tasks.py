@@ -1,10 +1,12 @@
 from celery import shared_task
 from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from notifications.models import Delivery
 from notifications.services import notify_once
 
-from .models import Invitation
+from .models import Institution, Invitation
 from .tenancy import tenant_task
 from .throttle import throttle_forget_old
 
@@ -39,3 +41,17 @@ def send_invitation(institution, *, invitation_id):
 def forget_old_throttle_windows():
     """Delete public-form rate-limit windows older than a day (safe to run any number of times)."""
     return throttle_forget_old()
+
+
+@shared_task
+def purge_deleted_institutions():
+    """Daily: delete the institutions whose deletion grace period is over, with everything they hold.
+    Idempotent: a deleted institution is gone, a cancelled one is no longer due."""
+    from .services import institution_purge
+
+    purged = 0
+    for institution in Institution.objects.filter(deletion_due_at__lte=timezone.now()).order_by("pk"):
+        with scopes_disabled():
+            institution_purge(institution=institution)
+        purged += 1
+    return purged

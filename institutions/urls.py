@@ -18,5 +18,7 @@ urlpatterns = [
     path("members/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("members/requests/<int:pk>/", views.join_request_decide, name="join_request_decide"),
     path("settings/", views.institution_settings, name="settings"),
+    path("settings/delete/", views.institution_delete, name="delete"),
+    path("members/me/data.json", views.my_data, name="my_data"),
     path("audit/", views.audit_log, name="audit"),
 ]

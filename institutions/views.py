@@ -307,3 +307,49 @@ def institution_settings(request):
 def audit_log(request):
     entries = selectors.audit_entries(request.institution)[:200]
     return render(request, "institutions/audit.html", {"entries": entries})
+
+
+@tenant_access(ORGANIZER)
+def institution_delete(request):
+    """Schedule the institution's deletion (typing its name) or cancel a scheduled one."""
+    institution = request.institution
+    if request.method == "POST":
+        try:
+            if "cancel" in request.POST:
+                services.deletion_cancel(institution=institution, actor=request.user)
+                messages.success(request, _("The deletion is cancelled. Nothing was lost."))
+            else:
+                services.deletion_request(
+                    institution=institution, actor=request.user, confirm_name=request.POST.get("confirm_name", "")
+                )
+                messages.warning(
+                    request,
+                    _("%(name)s will be deleted in %(days)s days. Any organizer can cancel until then.")
+                    % {"name": institution.name, "days": services.DELETION_GRACE.days},
+                )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return render(
+                request,
+                "institutions/delete.html",
+                {"grace_days": services.DELETION_GRACE.days, "typed": request.POST.get("confirm_name", "")[:200]},
+                status=400,
+            )
+        return redirect(institution.get_absolute_url())
+    return render(request, "institutions/delete.html", {"grace_days": services.DELETION_GRACE.days})
+
+
+@tenant_access(MEMBER)
+@require_safe
+def my_data(request):
+    """Everything this institution holds that names the member, as one JSON file to keep."""
+    from django.http import JsonResponse
+
+    from .personal_data import personal_data
+
+    response = JsonResponse(
+        personal_data(request.institution, request.user), json_dumps_params={"ensure_ascii": False, "indent": 1}
+    )
+    response["Content-Disposition"] = f'attachment; filename="{request.institution.slug}-my-data.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -89,6 +89,9 @@ MATRIX = {
     },
     "institutions:settings": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
     "institutions:audit": {"get": ORGANIZERS_ONLY, "post": ORGANIZER_POST_ONLY},
+    # An empty form: the typed name does not match (400), nothing is scheduled.
+    "institutions:delete": {"get": ORGANIZERS_ONLY, "post": statuses(302, 404, 404, 403, 400)},
+    "institutions:my_data": {"get": MEMBERS_ONLY, "post": MEMBERS_405},
     "decisions:index": step_row(),
     "decisions:new": {"get": MEMBERS_ONLY, "post": statuses(302, 404, 404, 400, 400)},
     "decisions:detail": {"args": {"pk": "proposal"}, "get": MEMBERS_ONLY, "post": MEMBERS_405},

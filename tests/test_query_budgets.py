@@ -34,6 +34,9 @@ BUDGETS = {
     "institutions:invitations": 8,
     "institutions:settings": 7,
     "institutions:audit": 8,
+    "institutions:delete": 5,
+    # one query per model that points at a person (found from the models)
+    "institutions:my_data": 80,
     # proposal, roll entry, my ballot, options, comments
     "decisions:detail": 10,
     "decisions:comment_edit": 8,

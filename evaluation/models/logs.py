@@ -7,6 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+# RESTRICT, not PROTECT, on links inside the institution: a row still in use cannot be deleted on its own,
+# yet deleting the whole institution (everything cascades from it) is allowed.
+
 
 class Metric(models.Model):
     """Something counted or rated each time, e.g. "protesters present" or "how calm it felt (1–5)"."""
@@ -74,7 +77,7 @@ class LogForm(models.Model):
 class LogFormField(models.Model):
     institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE, related_name="+")
     form = models.ForeignKey(LogForm, on_delete=models.CASCADE, related_name="fields")
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+")
+    metric = models.ForeignKey(Metric, on_delete=models.RESTRICT, related_name="+")
     position = models.PositiveSmallIntegerField(default=0)
     required = models.BooleanField(default=False)
 
@@ -92,7 +95,7 @@ class LogEntry(models.Model):
     """One filled log: what was seen on a day, by whom, for which shift or meeting."""
 
     institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE, related_name="+")
-    form = models.ForeignKey(LogForm, on_delete=models.PROTECT, related_name="entries")
+    form = models.ForeignKey(LogForm, on_delete=models.RESTRICT, related_name="entries")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="log_entries"
     )
@@ -119,7 +122,7 @@ class LogValue(models.Model):
 
     institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE, related_name="+")
     entry = models.ForeignKey(LogEntry, on_delete=models.CASCADE, related_name="values")
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="values")
+    metric = models.ForeignKey(Metric, on_delete=models.RESTRICT, related_name="values")
     value = models.DecimalField(max_digits=12, decimal_places=2)
 
     objects = ScopedManager(institution="institution")

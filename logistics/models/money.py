@@ -38,6 +38,10 @@ def receipt_path(entry, filename):
     return f"receipts/{entry.institution_id}/{secrets.token_urlsafe(18)}{suffix}"
 
 
+# RESTRICT, not PROTECT, on links inside the institution: a row still in use cannot be deleted on its own,
+# yet deleting the whole institution (everything cascades from it) is allowed.
+
+
 class LedgerEntry(models.Model):
     """One movement of money. Amounts are Decimal, always positive; `kind` says which way it went.
     Entries are voided, never deleted; each edit keeps the earlier values in LedgerEntryVersion."""
@@ -77,7 +81,7 @@ class LedgerEntry(models.Model):
     )
     category = models.ForeignKey(
         LedgerCategory,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="entries",

@@ -10,6 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+# RESTRICT, not PROTECT, on links inside the institution: a row still in use cannot be deleted on its own,
+# yet deleting the whole institution (everything cascades from it) is allowed.
+
 
 class Procedure(models.Model):
     """A written procedure or protocol ("opening the pantry", "how we answer harassment"). Its text
@@ -17,7 +20,7 @@ class Procedure(models.Model):
 
     institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE, related_name="+")
     title = models.CharField(_("title"), max_length=200)
-    current = models.ForeignKey("ProcedureVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    current = models.ForeignKey("ProcedureVersion", on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -110,7 +113,7 @@ class Shift(models.Model):
         WEEKLY = "weekly", _("Every week")
 
     institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE, related_name="+")
-    role = models.ForeignKey(VolunteerRole, on_delete=models.PROTECT, related_name="shifts", verbose_name=_("role"))
+    role = models.ForeignKey(VolunteerRole, on_delete=models.RESTRICT, related_name="shifts", verbose_name=_("role"))
     place = models.CharField(_("place"), max_length=200, help_text=_("Where to go, e.g. “Clinic front door”."))
     notes = models.TextField(_("notes"), max_length=3000, blank=True)
     repeat = models.CharField(_("how often"), max_length=10, choices=Repeat.choices, default=Repeat.ONCE)

@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.db.models import ProtectedError
+from django.db.models import RestrictedError
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
@@ -387,7 +387,7 @@ def test_categories_are_unique_and_with_entries_are_archived_not_deleted(scoped,
     record(scoped, organizer, "10.00", category=category)
     with pytest.raises(ValidationError, match="archive it instead"):
         money.category_delete(category=category, actor=organizer)
-    with pytest.raises(ProtectedError):
+    with pytest.raises(RestrictedError):
         category.delete()
     unused = money.category_create(institution=scoped, actor=organizer, name="Unused")
     money.category_rename(category=unused, actor=organizer, name="Still unused")
