@@ -18,6 +18,7 @@ from consultation.services import outreach_record
 from decisions import services as decisions
 from decisions.models import Proposal
 from evaluation.demo import seed_evaluation
+from followthrough.demo_timeline import seed_story
 from institutions import services
 from institutions.models import Institution, Membership
 from logistics.demo_money import seed_ledger
@@ -142,6 +143,7 @@ class Command(BaseCommand):
                 if spec.get("logistics"):
                     seed_logistics(institution, people_here)
                     seed_evaluation(institution, people_here)
+                    seed_story(institution, people_here)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for spec in INSTITUTIONS:
             self.stdout.write(f"  {spec['name']} (/i/{spec['slug']}/)")
