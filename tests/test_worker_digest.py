@@ -39,10 +39,12 @@ def test_worker_sends_each_digest_once_per_recipient_and_week(worker):  # noqa: 
 
 
 def test_a_worker_killed_mid_digest_and_the_job_run_again_leaves_each_recipient_one_copy(worker):  # noqa: F811
-    """SIGKILL the worker while it sends a long batch, start a new one, fire the beat again: nobody
-    gets two copies and nobody is left without one. A copy whose sending was cut off by the kill (its
-    claim still held) is taken up again once the claim is stale: simulated here by ageing the claim,
-    as the next hourly beat would find it."""
+    """SIGKILL the worker while it sends a long batch, start a new one, fire the beat again: nobody is
+    left without a copy, and nobody gets two — except, at most, the one person whose copy was in flight
+    at the instant of the kill. That copy's claim is taken up again once stale (simulated here by ageing
+    it, as the next hourly beat would find it): if the kill fell after the mail left but before it was
+    marked sent, that person gets it twice. Mail cannot be both sent and recorded atomically; we choose
+    never to skip anyone over never repeating that one in-flight copy."""
     from datetime import timedelta
 
     from notifications.services import STALE_CLAIM
@@ -61,10 +63,14 @@ def test_a_worker_killed_mid_digest_and_the_job_run_again_leaves_each_recipient_
     worker["restart"](kill=True)
     sent_before_kill = keys.filter(status=Delivery.Status.SENT).count()
     assert sent_before_kill < people, "the batch finished before the kill: nothing was proven"
+    in_flight = set(keys.filter(status=Delivery.Status.SENDING).values_list("email", flat=True))
+    assert len(in_flight) <= 1  # one task at a time (solo pool), one copy at a time
     # The claim the killed worker held (if any) is old by the time the next beat comes.
     keys.filter(status=Delivery.Status.SENDING).update(claimed_at=timezone.now() - STALE_CLAIM - timedelta(seconds=1))
     send_weekly_digests.delay()
     wait_for(lambda: keys.filter(status=Delivery.Status.SENT).count() == people, worker, timeout=120)
     recipients = [message["To"] for message in messages_in(worker["mail_dir"])]
-    assert len(recipients) == len(set(recipients)) == people
+    assert len(set(recipients)) == people  # nobody skipped
+    repeated = {address for address in recipients if recipients.count(address) > 1}
+    assert repeated <= in_flight  # nobody else twice
     assert keys.count() == people
