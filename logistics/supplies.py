@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Case, Count, F, Q, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
@@ -465,6 +465,11 @@ def check_booking_times(starts_at, ends_at, now=None):
         raise ValidationError(_("Bookings can be made at most a year ahead."))
 
 
+# PostgreSQL's SQLSTATE for "deadlock detected", and how often a booking caught in one is tried again.
+DEADLOCK = "40P01"
+DEADLOCK_RETRIES = 2
+
+
 @transaction.atomic
 def space_book(*, space, member, starts_at, ends_at, purpose, meeting=None) -> SpaceBooking:
     """Hold the space for a time. The database refuses a booking that overlaps another of the same
@@ -489,14 +494,22 @@ def space_book(*, space, member, starts_at, ends_at, purpose, meeting=None) -> S
         booked_by=member,
     )
     booking.full_clean(exclude=["institution", "space", "meeting", "booked_by"], validate_constraints=False)
-    try:
-        with transaction.atomic():  # a savepoint: the refused insert leaves the outer transaction usable
-            booking.save()
-    except IntegrityError:
-        clash = booking_clash(space, starts_at, ends_at)
-        raise ValidationError(
-            clash_message(clash) if clash else _("That time overlaps another booking of this space.")
-        ) from None
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            with transaction.atomic():  # a savepoint: the refused insert leaves the outer transaction usable
+                booking.save()
+            break
+        except OperationalError as error:
+            # Two overlapping bookings inserted at the same moment can end in PostgreSQL's deadlock error
+            # (each waits for the other's exclusion check). Try again: by then the other booking is
+            # either saved (and refuses this one by name) or gone.
+            if getattr(error.__cause__, "sqlstate", None) != DEADLOCK or attempt == DEADLOCK_RETRIES:
+                raise
+        except IntegrityError:
+            clash = booking_clash(space, starts_at, ends_at)
+            raise ValidationError(
+                clash_message(clash) if clash else _("That time overlaps another booking of this space.")
+            ) from None
     audit_record(
         institution=space.institution,
         actor=member,
