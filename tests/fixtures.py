@@ -12,37 +12,78 @@ from django.test import Client
 
 from .factories import InstitutionFactory, MembershipFactory, OrganizerFactory, UserFactory
 
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Plain builders, so that a world built once per module (tests/test_permissions.py) has the very
+# same people as the fixtures below.
+def make_institution():
+    return InstitutionFactory(name="Eastside Pantry", slug="eastside-pantry")
+
+
+def make_other_institution():
+    return InstitutionFactory(name="Riverside Garden", slug="riverside-garden")
+
+
+def make_organizer(institution):
+    return OrganizerFactory(institution=institution, user=UserFactory(email="olga@example.org", name="Olga")).user
+
+
+def make_member(institution):
+    return MembershipFactory(institution=institution, user=UserFactory(email="mo@example.org", name="Mo")).user
+
+
+def make_outsider():
+    return UserFactory(email="otto@example.org", name="Otto")
+
+
+def make_other_member(other_institution):
+    return MembershipFactory(
+        institution=other_institution, user=UserFactory(email="oona@example.org", name="Oona")
+    ).user
+
+
+def make_people():
+    """Everyone the fixtures below name, built at once: {fixture name: object}."""
+    institution, other_institution = make_institution(), make_other_institution()
+    return {
+        "institution": institution,
+        "other_institution": other_institution,
+        "organizer": make_organizer(institution),
+        "member": make_member(institution),
+        "outsider": make_outsider(),
+        "other_member": make_other_member(other_institution),
+    }
+
 
 @pytest.fixture
 def institution(db):
-    return InstitutionFactory(name="Eastside Pantry", slug="eastside-pantry")
+    return make_institution()
 
 
 @pytest.fixture
 def other_institution(db):
-    return InstitutionFactory(name="Riverside Garden", slug="riverside-garden")
+    return make_other_institution()
 
 
 @pytest.fixture
 def organizer(institution):
-    return OrganizerFactory(institution=institution, user=UserFactory(email="olga@example.org", name="Olga")).user
+    return make_organizer(institution)
 
 
 @pytest.fixture
 def member(institution):
-    return MembershipFactory(institution=institution, user=UserFactory(email="mo@example.org", name="Mo")).user
+    return make_member(institution)
 
 
 @pytest.fixture
 def outsider(db):
-    return UserFactory(email="otto@example.org", name="Otto")
+    return make_outsider()
 
 
 @pytest.fixture
 def other_member(other_institution):
-    return MembershipFactory(
-        institution=other_institution, user=UserFactory(email="oona@example.org", name="Oona")
-    ).user
+    return make_other_member(other_institution)
 
 
 def _client_for(user):
@@ -87,7 +128,7 @@ def query_budget(django_assert_max_num_queries):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Hashing strength is Django's concern; tests only need passwords that work.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)

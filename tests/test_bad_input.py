@@ -12,7 +12,7 @@ from institutions.models import AuditEntry, Institution, Invitation, JoinRequest
 from meetings.models import RSVP, AgendaItem, Meeting, Suggestion
 from needs.models import Answer, Choice, Question, Response, Survey, SurveyContact, Theme
 from research.models import Attachment, FieldNote, FieldNoteVersion, Tag
-from tests.test_permissions import MATRIX, url_for, world  # noqa: F401  (world is a fixture)
+from tests.test_permissions import MATRIX, shared_world, url_for, world  # noqa: F401  (fixtures)
 
 
 def snapshot():
@@ -134,76 +134,77 @@ HOSTILE_VALUES = [
 ]
 
 
-@pytest.mark.parametrize("value", HOSTILE_VALUES, ids=range(len(HOSTILE_VALUES)))
-def test_hostile_values_in_every_form_field_never_500(world, client_for, value):  # noqa: F811
-    fields = [
-        "name",
-        "slug",
-        "kind",
-        "need_statement",
-        "description",
-        "default_language",
-        "time_zone",
-        "email",
-        "role",
-        "max_uses",
-        "valid_days",
-        "message",
-        "decision",
-        "language",
-        "next",
-        # surveys
-        "title",
-        "intro",
-        "base_language",
-        "languages",
-        "text",
-        "help_text",
-        "choices_text",
-        "choices_text_es",
-        "show_if",
-        "min_value",
-        "typed_name",
-        "themes",
-        "page",
-        "lang",
-        "query",
-        "contact_reach",
-        # meetings
-        "starts_at",
-        "place_name",
-        "duration_minutes",
-        "reason",
-        "party_size",
-        "children",
-        "suggest-text",
-        # research notes
-        "ran_by",
-        "place",
-        "period",
-        "tried",
-        "outcome",
-        "evidence",
-        "lessons",
-        "needs",
-        "tags",
-        "base_version",
-        "change_note",
-        "key_reading",
-        "file",
-        "caption",
-    ]
-    data = dict.fromkeys(fields, value)
-    for name, row in MATRIX.items():
-        role = "organizer" if row["post"]["organizer"] != 405 else None
-        if role is None:
-            continue
-        client = client_for(world["users"][role])
-        before = snapshot()
-        response = client.post(url_for(name, world), data)
-        assert response.status_code < 500, name
-        if response.status_code == 400:
-            assert snapshot() == before, f"{name} changed data although it refused the request"
+class TestHostileValues:
+    @pytest.mark.parametrize("value", HOSTILE_VALUES, ids=range(len(HOSTILE_VALUES)))
+    def test_hostile_values_in_every_form_field_never_500(self, shared_world, db, client_for, value):  # noqa: F811
+        fields = [
+            "name",
+            "slug",
+            "kind",
+            "need_statement",
+            "description",
+            "default_language",
+            "time_zone",
+            "email",
+            "role",
+            "max_uses",
+            "valid_days",
+            "message",
+            "decision",
+            "language",
+            "next",
+            # surveys
+            "title",
+            "intro",
+            "base_language",
+            "languages",
+            "text",
+            "help_text",
+            "choices_text",
+            "choices_text_es",
+            "show_if",
+            "min_value",
+            "typed_name",
+            "themes",
+            "page",
+            "lang",
+            "query",
+            "contact_reach",
+            # meetings
+            "starts_at",
+            "place_name",
+            "duration_minutes",
+            "reason",
+            "party_size",
+            "children",
+            "suggest-text",
+            # research notes
+            "ran_by",
+            "place",
+            "period",
+            "tried",
+            "outcome",
+            "evidence",
+            "lessons",
+            "needs",
+            "tags",
+            "base_version",
+            "change_note",
+            "key_reading",
+            "file",
+            "caption",
+        ]
+        data = dict.fromkeys(fields, value)
+        for name, row in MATRIX.items():
+            role = "organizer" if row["post"]["organizer"] != 405 else None
+            if role is None:
+                continue
+            client = client_for(shared_world["users"][role])
+            before = snapshot()
+            response = client.post(url_for(name, shared_world), data)
+            assert response.status_code < 500, name
+            if response.status_code == 400:
+                assert snapshot() == before, f"{name} changed data although it refused the request"
 
 
 def test_oversized_body_is_refused_with_400(organizer_client, institution):

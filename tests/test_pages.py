@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from dualpower.steps import STEPS
-from tests.test_permissions import MATRIX, url_for, world  # noqa: F401  (world is a fixture)
+from tests.test_permissions import MATRIX, shared_world, url_for  # noqa: F401  (shared_world is a fixture)
 from tests.test_query_budgets import viewer_for
 
 PAGES = [name for name, row in MATRIX.items() if 200 in row["get"].values() and name != "healthz"]
@@ -15,19 +15,21 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_page_has_strict_csp_and_no_inline_script(name, world, client_for):  # noqa: F811
-    client = client_for(world["users"][viewer_for(MATRIX[name])])
-    response = client.get(url_for(name, world))
-    csp = response["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
-    assert "frame-ancestors 'none'" in csp
-    # An export (CSV, ZIP) is streamed: read it whole; it is not HTML but must still carry the headers.
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    html = body.decode(errors="replace")  # a ZIP download is binary
-    assert not INLINE_SCRIPT.search(html), "inline <script> would be blocked by the CSP"
-    assert not INLINE_HANDLER.search(html), "inline event handlers would be blocked by the CSP"
-    assert "https://" not in re.sub(r'href="https://[^"]*"', "", html).split("<body", 1)[0], "no CDN in <head>"
+class TestEveryPage:
+    @pytest.mark.parametrize("name", PAGES)
+    def test_page_has_strict_csp_and_no_inline_script(self, name, shared_world, db, client_for):  # noqa: F811
+        world = shared_world
+        client = client_for(world["users"][viewer_for(MATRIX[name])])
+        response = client.get(url_for(name, world))
+        csp = response["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert "frame-ancestors 'none'" in csp
+        # An export (CSV, ZIP) is streamed: read it whole; it is not HTML but must still carry the headers.
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        html = body.decode(errors="replace")  # a ZIP download is binary
+        assert not INLINE_SCRIPT.search(html), "inline <script> would be blocked by the CSP"
+        assert not INLINE_HANDLER.search(html), "inline event handlers would be blocked by the CSP"
+        assert "https://" not in re.sub(r'href="https://[^"]*"', "", html).split("<body", 1)[0], "no CDN in <head>"
 
 
 def test_htmx_is_served_by_the_app(client, db):

@@ -10,7 +10,9 @@ signed-in non-member, whether the page exists or not.
 """
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 from django_scopes import scope
 
@@ -20,6 +22,7 @@ from institutions.models import Membership
 from needs.services import need_create
 from notifications.services import unsubscribe_token
 from tests.factories import InvitationFactory, JoinRequestFactory, proposal_in_voting, survey_example
+from tests.fixtures import FAST_PASSWORD_HASHERS, make_people
 from tests.urlwalk import project_url_names
 
 ROLES = ("anon", "outsider", "other", "member", "organizer")
@@ -781,6 +784,33 @@ MATRIX = {
 def world(institution, other_institution, organizer, member, outsider, other_member, settings, tmp_path):
     """One institution with an organizer and a member, plus people outside it, and one of each object."""
     settings.MEDIA_ROOT = tmp_path / "media"  # uploaded files stay out of var/media
+    return build_world(institution, organizer, member, outsider, other_member)
+
+
+@pytest.fixture(scope="class")
+def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The same world, built once for a class of tests (one test per URL, say) instead of once per test.
+
+    It is built inside a transaction that is rolled back after the class's last test; each test runs
+    in its own savepoint inside it (pytest-django's `db`, which a test using this fixture must request),
+    so no test sees another's changes. The tests sit in a class so that the module's other tests, which
+    build their own people, run outside that transaction.
+    """
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_PASSWORD_HASHERS),
+        transaction.atomic(),
+    ):
+        people = make_people()
+        del people["other_institution"]  # there, but no example objects of its own
+        example = build_world(**people)
+        yield example
+        transaction.set_rollback(True)
+    cache.clear()
+
+
+def build_world(institution, organizer, member, outsider, other_member):
     with scope(institution=institution):
         membership = Membership.objects.get(user=member)
     proposal = proposal_in_voting(institution, organizer, method="consent")
@@ -1064,27 +1094,29 @@ def request_undone(client, method, url):
     return response
 
 
-# One test per URL, each sending GET and POST as every kind of caller: building the example world
-# once per URL (not once per request) keeps the matrix fast as it grows.
-@pytest.mark.parametrize("name", list(MATRIX))
-def test_permission_matrix(name, world, client_for):
-    url = url_for(name, world)
-    clients = {role: client_for(world["users"][role]) for role in ROLES}
-    wrong = []
-    for method in ("get", "post"):
-        for role in ROLES:
-            response = request_undone(clients[role], method, url)
-            expected = MATRIX[name][method][role]
-            if response.status_code != expected:
-                wrong.append(f"{method.upper()} {url} as {role}: {response.status_code}, expected {expected}")
-            elif (
-                role == "anon"
-                and expected == 302
-                and name != "set_language"
-                and not response["Location"].startswith(reverse("account_login"))
-            ):
-                wrong.append(f"{method.upper()} {url} as anon: not sent to log in")
-    assert not wrong, "\n".join(wrong)
+# One test per URL, each sending GET and POST as every kind of caller, all on one example world
+# built once for the module (each request undone, each test in its own savepoint).
+class TestEveryUrl:
+    @pytest.mark.parametrize("name", list(MATRIX))
+    def test_permission_matrix(self, name, shared_world, db, client_for):
+        world = shared_world
+        url = url_for(name, world)
+        clients = {role: client_for(world["users"][role]) for role in ROLES}
+        wrong = []
+        for method in ("get", "post"):
+            for role in ROLES:
+                response = request_undone(clients[role], method, url)
+                expected = MATRIX[name][method][role]
+                if response.status_code != expected:
+                    wrong.append(f"{method.upper()} {url} as {role}: {response.status_code}, expected {expected}")
+                elif (
+                    role == "anon"
+                    and expected == 302
+                    and name != "set_language"
+                    and not response["Location"].startswith(reverse("account_login"))
+                ):
+                    wrong.append(f"{method.upper()} {url} as anon: not sent to log in")
+        assert not wrong, "\n".join(wrong)
 
 
 def supplies_world(institution, organizer, member):
@@ -1292,3 +1324,17 @@ def governance_world(institution, organizer, member):
         answers={key: ("no", "") for key in governance.QUESTION_KEYS},
         summary="Nobody steers us.",
     )
+
+
+class TestSharedWorldIsolation:
+    """A class sharing the world still gives each test the world unchanged: both runs find the
+    original title and then change it, so the second fails if the first one's change leaked."""
+
+    @pytest.mark.parametrize("run", [1, 2])
+    def test_each_test_starts_from_the_same_world(self, shared_world, db, run):
+        from decisions.models import Proposal
+
+        with scope(institution=shared_world["institution"]):
+            proposal = Proposal.objects.get(pk=shared_world["objects"]["proposal"])
+            assert proposal.title != "Changed by an earlier test"
+            Proposal.objects.filter(pk=proposal.pk).update(title="Changed by an earlier test")
