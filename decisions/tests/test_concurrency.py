@@ -14,7 +14,6 @@ fewer members and threads to stay fast (see MEMBERS and THREADS).
 import queue
 import random
 import threading
-import time
 from collections import Counter
 from concurrent.futures import Future, wait
 from datetime import timedelta
@@ -119,19 +118,17 @@ class Crowd:
             connections.close_all()  # this thread's connections: none may outlive the test
 
     def run(self):
-        """Start the threads, release them together, wait for all; the seconds the calls took."""
+        """Start the threads, release them together, wait for all (a hung call fails after TIMEOUT)."""
         barrier = threading.Barrier(self.threads + 1, timeout=TIMEOUT)
         workers = [threading.Thread(target=self._work, args=(barrier,), name=f"voter-{n}") for n in range(self.threads)]
         for worker in workers:
             worker.start()
         try:
             barrier.wait()
-            start = time.monotonic()
         finally:
             for worker in workers:
                 worker.join()
         assert self.thread_errors == [], f"worker threads failed: {self.thread_errors!r}"
-        return time.monotonic() - start
 
 
 def _outcome(future):
@@ -169,7 +166,7 @@ def test_concurrent_votes_count_every_member_exactly_once(institution):
     finals = {
         user.pk: crowd.submit(_vote(proposal, user, final[user.pk]), after=first_wave[user.pk]) for user in changers
     }
-    elapsed = crowd.run()
+    crowd.run()
 
     futures = [f for fs in first_wave.values() for f in fs] + list(finals.values())
     errors = [error for kind, error in map(_outcome, futures) if kind == "error"]
@@ -189,7 +186,6 @@ def test_concurrent_votes_count_every_member_exactly_once(institution):
     expected = Counter(final.values())
     assert result.totals == {choice: expected[choice] for choice in CHOICES}
     assert result.turnout == result.roll_size == MEMBERS
-    assert elapsed < 30, f"{len(futures)} concurrent votes took {elapsed:.1f}s"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -210,7 +206,7 @@ def test_concurrent_secret_votes_count_every_member_exactly_once(institution):
     for pair in attempts:
         for user, choice in pair:
             submitted.append((user, choice, crowd.submit(_vote(proposal, user, choice))))
-    elapsed = crowd.run()
+    crowd.run()
 
     won, refused, errors = {}, Counter(), []
     for user, choice, future in submitted:
@@ -241,4 +237,3 @@ def test_concurrent_secret_votes_count_every_member_exactly_once(institution):
     expected = Counter(choice for choice, _ in won.values())
     assert result.totals == {choice: expected[choice] for choice in CHOICES}
     assert result.turnout == result.roll_size == MEMBERS
-    assert elapsed < 30, f"{len(submitted)} concurrent votes took {elapsed:.1f}s"
