@@ -9,9 +9,11 @@ Run on PostgreSQL (a database of its own; its name must contain "bench", it is e
 Seeds, with bulk inserts, as many institutions as the largest size, each with five members (one
 organizer), twenty tasks over the last three months (most done, by one or two busy members), four
 held meetings with attendance, two check-ins per member and last week's indicator statuses. Then,
-for each size, computes every institution's digest the way the weekly job does (snapshot, the
-indicators, the week's numbers, the organizer's copy rendered in their language) and reports the
-total time, the time per institution and the queries per institution. Nothing is sent.
+for each size (seeded one after another), computes every institution's digest the way the weekly
+job does (snapshot, the indicators, the week's numbers, the organizer's copy rendered in their
+language), then runs the hourly fan-out once with the real broker, which queues one digest task
+per institution (every institution is due), and empties the queue. Reports total time, time per
+institution and queries per institution for both. Nothing is sent.
 Numbers go in bench/README.md and the issue notes, never into test assertions.
 """
 
@@ -54,10 +56,11 @@ def fresh_database():
         call_command("flush", interactive=False, verbosity=0)
 
 
-def seed(count):
+def seed(count, first=0):
+    """Seed institutions number `first` to `first + count - 1` (so sizes can be seeded one after another)."""
     from accounts.models import User
     from evaluation.digest import week_of
-    from evaluation.models import CheckIn, HealthStatus
+    from evaluation.models import CheckIn, EvaluationSettings, HealthStatus
     from institutions.models import Institution, Membership
     from logistics.models import Task
     from meetings.models import Attendance, Meeting
@@ -65,12 +68,15 @@ def seed(count):
     rng = random.Random(7)
     now = timezone.now()
     institutions = Institution.objects.bulk_create(
-        [Institution(name=f"Bench group {n}", slug=f"bench-{n}", time_zone="America/Chicago") for n in range(count)]
+        [
+            Institution(name=f"Bench group {n}", slug=f"bench-{n}", time_zone="America/Chicago")
+            for n in range(first, first + count)
+        ]
     )
     users = User.objects.bulk_create(
         [
             User(email=f"p{n}-{m}@bench.example", name=f"Person {n}-{m}", password="!")
-            for n in range(count)
+            for n in range(first, first + count)
             for m in range(5)
         ]
     )
@@ -127,6 +133,10 @@ def seed(count):
             HealthStatus(institution=institution, week=week, indicator=key, status="ok")
             for key in ("momentum", "burnout", "logistics", "change")
         ]
+    # Monday 00:00 local: the digest is due whatever the day and hour the benchmark runs.
+    EvaluationSettings.objects.bulk_create(
+        [EvaluationSettings(institution=institution, digest_weekday=0, digest_hour=0) for institution in institutions]
+    )
     Membership.objects.bulk_create(memberships, batch_size=2000)
     CheckIn.objects.bulk_create(check_ins, batch_size=2000)
     Task.objects.bulk_create(tasks, batch_size=2000)
@@ -143,11 +153,8 @@ def seed(count):
     return institutions
 
 
-def digest_all(institutions):
-    """Compute and render every institution's digest as the weekly job does; (seconds, queries)."""
-    from evaluation.digest import digest_for, in_language, recipients
-    from notifications.services import render_message
-
+def counted(fn):
+    """Run fn(); (its result, seconds, queries)."""
     queries = 0
 
     def count(execute, sql, params, many, context):
@@ -157,8 +164,34 @@ def digest_all(institutions):
 
     start = time.perf_counter()
     with connection.execute_wrapper(count):
-        _digest_each(institutions, digest_for, in_language, recipients, render_message)
-    return time.perf_counter() - start, queries
+        result = fn()
+    return result, time.perf_counter() - start, queries
+
+
+def digest_all(institutions):
+    """Compute and render every institution's digest as the weekly job does; (seconds, queries)."""
+    from evaluation.digest import digest_for, in_language, recipients
+    from notifications.services import render_message
+
+    _, elapsed, queries = counted(
+        lambda: _digest_each(institutions, digest_for, in_language, recipients, render_message)
+    )
+    return elapsed, queries
+
+
+def queue_all():
+    """The hourly fan-out, once, with the real broker (Redis with REDIS_URL, else the files under var/):
+    every institution is due, so it queues one digest task each. (tasks queued, seconds, queries);
+    the queue is emptied afterwards."""
+    from dualpower.celery import app
+    from evaluation.tasks_digest import send_weekly_digests
+
+    app.conf.task_always_eager = False
+    try:
+        return counted(send_weekly_digests)
+    finally:
+        app.control.purge()
+        app.conf.task_always_eager = True
 
 
 def _digest_each(institutions, digest_for, in_language, recipients, render_message):
@@ -183,16 +216,29 @@ def main():
     from institutions.models import Institution
 
     fresh_database()
-    started = time.perf_counter()
-    with scopes_disabled():
-        seed(max(SIZES))
-    print(f"seeded {max(SIZES)} institutions in {time.perf_counter() - started:.1f} s ({connection.vendor})")
-    institutions = list(Institution.objects.order_by("pk"))
-    print("| institutions | total | per institution | queries per institution |")
-    print("|---|---|---|---|")
+    print(f"{connection.vendor}, broker {os.environ.get('REDIS_URL') and 'Redis' or 'files under var/'}")
+    rows, seeded = [], 0
     for size in sorted(SIZES):
-        elapsed, queries = digest_all(institutions[:size])
-        print(f"| {size:,} | {elapsed:.1f} s | {elapsed / size * 1000:.1f} ms | {queries / size:.1f} |")
+        started = time.perf_counter()
+        with scopes_disabled():
+            seed(size - seeded, first=seeded)
+        print(f"seeded institutions {seeded}..{size - 1} in {time.perf_counter() - started:.1f} s")
+        seeded = size
+        institutions = list(Institution.objects.order_by("pk"))
+        elapsed, queries = digest_all(institutions)
+        queued, queue_seconds, queue_queries = queue_all()
+        assert queued == size, f"the fan-out queued {queued} digests for {size} institutions"
+        rows.append((size, elapsed, queries, queue_seconds, queue_queries))
+    print(
+        "| institutions | compute: total | per institution | queries per institution "
+        "| queue: total | per institution | queries per institution |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for size, elapsed, queries, queue_seconds, queue_queries in rows:
+        print(
+            f"| {size:,} | {elapsed:.1f} s | {elapsed / size * 1000:.1f} ms | {queries / size:.1f} "
+            f"| {queue_seconds:.2f} s | {queue_seconds / size * 1000:.2f} ms | {queue_queries / size:.1f} |"
+        )
 
 
 if __name__ == "__main__":
