@@ -14,7 +14,7 @@
   `evaluation/tests/test_selfeval.py::test_a_flood_from_one_connection_is_throttled` (self-evaluation).
   `tests/test_pages.py::test_login_failures_are_rate_limited` covers the per-address lockout after
   failed logins.
-- Secret ballots: `decisions/tests/test_secret_ballots_raw.py` reads the database directly.
+- Secret ballots: read straight from the database, system columns included (below).
 """
 
 import json
@@ -31,10 +31,14 @@ from pathlib import Path
 import pytest
 from allauth.core.internal.ratelimit import parse_rates
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
-from tests.factories import proposal_in_voting, survey_example
+from decisions.models import Proposal, RollEntry, SecretBallot
+from tests.factories import MembershipFactory, proposal_in_voting, survey_example
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Ours: everything but the environment, tests, migrations and generated files.
@@ -249,6 +253,8 @@ LOGIN_AND_PRINT_COOKIES = textwrap.dedent(
     call_command("migrate", verbosity=0)
     from allauth.account.models import EmailAddress
     from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
     from django.test import Client
     from accounts.models import User
     user = User.objects.create_user(email="mo@example.org", password="organize-together-1")
@@ -318,3 +324,82 @@ def test_login_answers_429_after_the_rate_limit(client, member):
     # Another address is not affected.
     other = Client(REMOTE_ADDR="198.51.100.4").post(url, {"login": member.email, "password": PASSWORD})
     assert other.status_code == 302
+
+
+# --- Secret ballots, read straight from the database ---------------------------------------------
+
+
+def all_rows(cursor, table):
+    cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+    return cursor.fetchall()
+
+
+def physical_order(cursor, table, column, where):
+    """`column` of the rows in the order they sit in storage (what a plain SELECT or a dump shows):
+    ctid on PostgreSQL, rowid on SQLite."""
+    position = "ctid" if connection.vendor == "postgresql" else "rowid"
+    cursor.execute(f"SELECT {column} FROM {table} WHERE {where} ORDER BY {position}")
+    return [str(row[0]) for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_secret_ballots_cannot_be_joined_to_voters_by_anything_in_the_database(institution, organizer, member):
+    """Raw SQL over the whole database after a secret vote cast through the real vote view.
+
+    Who voted is known (the roll); to learn *how* someone voted you must pair a ballot with a voter,
+    through a value (a key, a receipt, a transaction id) or an order (time, sequence, storage
+    position) that both sides share. None may exist. `decisions/tests/test_services.py` checks the
+    models' fields; this reads what is really stored, system columns included."""
+
+    extra = [MembershipFactory(institution=institution).user for _ in range(6)]
+    proposal = proposal_in_voting(institution, organizer, secret=True)
+    vote = reverse("decisions:vote", kwargs={"institution_slug": institution.slug, "pk": proposal.pk})
+    # Voting order is the reverse of the roll's order, so an order kept on both sides would show.
+    voters = list(reversed([organizer, member, *extra]))
+    receipts_of = {}
+    with scopes_disabled():
+        roll_ids = {e.user_id: e.pk for e in RollEntry.objects.filter(proposal=proposal)}
+        assert set(roll_ids) == {v.pk for v in voters}
+        for n, voter in enumerate(voters):
+            client = Client()
+            client.force_login(voter)
+            before = set(SecretBallot.objects.filter(proposal=proposal).values_list("receipt", flat=True))
+            answer = client.post(vote, {"choice": ["yes", "no", "abstain"][n % 3]}, headers={"HX-Request": "true"})
+            assert answer.status_code == 200
+            (receipts_of[voter.pk],) = (
+                set(SecretBallot.objects.filter(proposal=proposal).values_list("receipt", flat=True)) - before
+            )
+        ballots = {str(b.pk): b.receipt for b in SecretBallot.objects.filter(proposal=proposal)}
+    assert sorted(ballots.values()) == sorted(receipts_of.values()) and len(ballots) == len(voters)
+    ballot_table = SecretBallot._meta.db_table
+
+    with connection.cursor() as cursor:
+        introspection = connection.introspection
+        tables = introspection.table_names(cursor)
+        # 1. No value: a ballot's key or receipt appears in no other table, not even inside a session.
+        secrets_ = set(ballots) | {key.replace("-", "") for key in ballots} | set(ballots.values())
+        for table in tables:
+            if table == ballot_table:
+                continue
+            for row in all_rows(cursor, table):
+                text = " ".join(str(value) for value in row)
+                if table == "django_session":
+                    text += " " + json.dumps(SessionStore().decode(row[1]), default=str)
+                leaked = [s for s in secrets_ if s in text]
+                assert not leaked, f"{table} holds a secret ballot's key or receipt: {row}"
+        # 2. No reference: nothing points at a ballot, and a ballot points at its proposal only.
+        for table in tables:
+            relations = introspection.get_relations(cursor, table)
+            assert ballot_table not in {relation[1] for relation in relations.values()}, table
+        assert {r[1] for r in introspection.get_relations(cursor, ballot_table).values()} == {Proposal._meta.db_table}
+        columns = {c.name for c in introspection.get_table_description(cursor, ballot_table)}
+        assert columns == {"id", "proposal_id", "receipt", "choice"}, "no voter, time or sequence column"
+        # 3. No order: ballots are stored in the order of their random receipts, not in voting order.
+        stored = physical_order(cursor, ballot_table, "receipt", f"proposal_id = {proposal.pk}")
+        cast = [receipts_of[voter.pk] for voter in voters]
+        assert stored == sorted(cast), "ballots are stored in the order they were cast, not by random receipt"
+        if connection.vendor == "postgresql":
+            # 4. No transaction mark: the transaction that writes a ballot also marks its voter on the
+            # roll, so a ballot must not keep its own xmin (each vote rewrites the proposal's ballots).
+            cursor.execute(f"SELECT DISTINCT xmin::text FROM {ballot_table} WHERE proposal_id = %s", [proposal.pk])
+            assert len(cursor.fetchall()) == 1, "each ballot carries the id of the transaction that cast it"
