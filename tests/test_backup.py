@@ -100,11 +100,11 @@ def file_sums(folder):
     }
 
 
-def run(script, *args, env):
+def run(script, *args, env, mode="direct", cwd=REPO_ROOT):
     return subprocess.run(
         ["bash", script, *args],
-        cwd=REPO_ROOT,
-        env={"PATH": os.environ["PATH"], "BACKUP_MODE": "direct", **env},
+        cwd=cwd,
+        env={"PATH": os.environ["PATH"], "BACKUP_MODE": mode, **env},
         capture_output=True,
         text=True,
         timeout=300,
@@ -173,3 +173,71 @@ def test_restore_asks_for_confirmation_and_backup_never_overwrites(tmp_path):
     (tmp_path / "exists").mkdir()
     again = run(BACKUP, tmp_path / "exists", env={"DATABASE_URL": "postgres://nowhere/none"})
     assert again.returncode == 2 and "exists already" in again.stderr
+
+
+# Stands in for `docker compose` (not installed here): runs the command a service would run, on this
+# machine, with the postgres service's variables and the media volume mapped to a folder. It logs
+# every call, so the test sees the services stopped before and started after a restore.
+FAKE_DOCKER = r"""#!/usr/bin/env bash
+set -euo pipefail
+line="$*"
+echo "${line//$'\n'/ }" >>"$FAKE_LOG"
+[[ "$1" == compose ]] || exit 64
+shift
+case "$1" in
+  stop | up) exit 0 ;;
+  exec) shift; [[ "$1" == -T ]] && shift ;;
+  run) shift; while [[ "$1" == --* || "$1" == -T ]]; do shift; done ;;
+  *) exit 64 ;;
+esac
+service=$1
+shift
+args=()
+for arg in "$@"; do args+=("${arg//\/app\/var\/media/$FAKE_MEDIA}"); done
+case "$service" in
+  postgres) POSTGRES_USER=$FAKE_PGUSER POSTGRES_DB=$FAKE_PGDB exec "${args[@]}" ;;
+  web) exec "${args[@]}" ;;
+  *) exit 64 ;;
+esac
+"""
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_compose_mode_runs_the_same_backup_inside_the_services(media, scratch_database, tmp_path):
+    make_data(media)
+    name = connection.settings_dict["NAME"]
+    connection.close()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "docker").write_text(FAKE_DOCKER)
+    (bin_dir / "docker").chmod(0o755)
+    s = connection.settings_dict
+    env = {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "FAKE_LOG": str(tmp_path / "docker.log"),
+        "FAKE_PGUSER": s["USER"],
+        "PGHOST": s["HOST"] or "localhost",
+        "PGPORT": str(s["PORT"] or 5432),
+        "PGPASSWORD": s["PASSWORD"] or "",
+    }
+    backup = run(
+        BACKUP, "nightly", env={**env, "FAKE_PGDB": name, "FAKE_MEDIA": str(media)}, mode="compose", cwd=tmp_path
+    )
+    assert backup.returncode == 0, backup.stderr
+    restored_media = tmp_path / "restored-media"
+    restored_media.mkdir()
+    restore = run(
+        RESTORE,
+        "--yes",
+        "nightly",
+        env={**env, "FAKE_PGDB": scratch_database, "FAKE_MEDIA": str(restored_media)},
+        mode="compose",
+        cwd=tmp_path,
+    )
+    assert restore.returncode == 0, restore.stderr
+    calls = (tmp_path / "docker.log").read_text().splitlines()
+    assert [c.split()[1] for c in calls] == ["exec", "exec", "stop", "exec", "run", "up"], calls
+    assert calls[2] == "compose stop web worker beat"
+    assert row_counts(database_url(scratch_database)) == row_counts(database_url(name))
+    assert file_sums(restored_media) == file_sums(media)
