@@ -253,8 +253,6 @@ LOGIN_AND_PRINT_COOKIES = textwrap.dedent(
     call_command("migrate", verbosity=0)
     from allauth.account.models import EmailAddress
     from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection
     from django.test import Client
     from accounts.models import User
     user = User.objects.create_user(email="mo@example.org", password="organize-together-1")
