@@ -191,8 +191,9 @@ def test_a_flood_from_one_address_at_once_never_gets_past_the_limit(institution,
     assert set(codes) <= {302, 429}
     with scope(institution=institution):
         stored = Response.objects.filter(survey=survey).count()
-    assert stored == codes[302] <= limit  # a refused post stored nothing; never more than the limit
-    assert codes[302] > 0
+    # A refused post stored nothing; never more than the limit got through. (Fewer may: each request
+    # reads the counter after its own increment, and may already see later ones.)
+    assert stored == codes[302] <= limit
     assert sum(ClientThrottle.objects.filter(bucket=f"survey:{survey.pk}").values_list("hits", flat=True)) == limit * 3
 
 
