@@ -298,6 +298,9 @@ SECURE_CSP = {
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport under var/.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # A task Redis handed out and that was not acknowledged within this time (its worker died) goes to
+    # another worker. It must outlast the longest run (time limit below) plus the longest retry delay,
+    # or Redis would hand a running task to a second worker (see README, "Background jobs").
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     _broker_dir = VAR_DIR / "broker"
@@ -319,6 +322,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# No task may run longer than this: the soft limit raises in the task (an export marks itself failed),
+# the hard one ends the worker process. Far above any job's real run, well below the visibility timeout.
+CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "dualpower")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from institutions.models import Membership
 from institutions.services import audit_record
+from meetings.models import Meeting
 from meetings.services import meeting_support_summary
 
 from .models import SupportLine, Task
@@ -194,10 +195,8 @@ def support_lines_for(meeting, summary=None):
         return support_lines_wanted(summary or meeting_support_summary(meeting))
 
 
-def support_lines_sync(*, meeting) -> list:
-    """Bring the meeting's checklist in line with its RSVPs: add new lines, update descriptions, set aside
-    lines whose need went away (keeping the volunteer) and bring back returning ones. Idempotent; writes
-    only what changed. Returns the active lines in order."""
+def _support_lines_plan(meeting):
+    """(lines by key, new lines, changed lines) that bring the checklist in line with the RSVPs now."""
     wanted = support_lines_for(meeting)
     lines = {line.key: line for line in SupportLine.objects.filter(meeting=meeting).select_related("volunteer")}
     new, changed = [], []
@@ -221,8 +220,20 @@ def support_lines_sync(*, meeting) -> list:
         if key not in wanted and line.active:
             line.active = False
             changed.append(line)
+    return lines, new, changed
+
+
+def support_lines_sync(*, meeting) -> list:
+    """Bring the meeting's checklist in line with its RSVPs: add new lines, update descriptions, set aside
+    lines whose need went away (keeping the volunteer) and bring back returning ones. Idempotent; writes
+    only what changed. Returns the active lines in order."""
+    lines, new, changed = _support_lines_plan(meeting)
     if changed or new:  # the usual case is neither: no transaction, no writes
         with transaction.atomic():
+            # Syncs of one meeting take turns and read the RSVPs again once it is theirs: a sync that read
+            # before the latest RSVP never writes its older counts over a newer sync's.
+            list(Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk", flat=True))
+            lines, new, changed = _support_lines_plan(meeting)
             SupportLine.objects.bulk_update(changed, ["kind", "description", "active", "position"])
             # A page synced at the same moment may have made the same lines: theirs stand. (With conflicts
             # ignored the new rows come back without primary keys, so read the checklist again.)
