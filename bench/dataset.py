@@ -306,8 +306,8 @@ class Seeder:
         rng = self.rng
         planned = []  # (place, proposal fields, roll)
         for place in self.places:
-            for _ in range(place.share["proposals"]):
-                recent = rng.random() < 0.06
+            for number in range(max(3, place.share["proposals"])):
+                recent = number > 2 and rng.random() < 0.06
                 created_at = (
                     self.now - timedelta(days=10 * rng.random())
                     if recent
@@ -316,14 +316,20 @@ class Seeder:
                 created_at = max(created_at, place.created_at)
                 discussion_at = created_at + timedelta(hours=2 + 24 * rng.random())
                 voting_at = discussion_at + timedelta(days=1 + 5 * rng.random())
-                deadline = voting_at + timedelta(days=7)
                 method = rng.choice(METHODS)
+                # Every institution has a vote open, a closed open-ballot majority vote and a closed
+                # secret one, so that the same pages exist at every scale.
+                if number == 0:
+                    created_at, discussion_at, voting_at = (self.now - timedelta(days=d) for d in (3, 2, 1))
+                elif number in (1, 2):
+                    method = "majority"
+                deadline = voting_at + timedelta(days=7)
                 fields = {
                     "institution_id": place.pk,
                     "title": f"{rng.choice(['Adopt', 'Change', 'Try', 'Fund'])} {rng.choice(TASK_TITLES).lower()}",
                     "text": "We talked about this at the last assembly. " * 4,
                     "method": method,
-                    "secret": rng.random() < 0.2,
+                    "secret": number == 2 or (number > 2 and rng.random() < 0.2),
                     "hide_results_until_closed": rng.random() < 0.5,
                     "quorum_percent": rng.choice([0, 0, 10, 25]),
                     "created_at": created_at,
@@ -333,7 +339,7 @@ class Seeder:
                 }
                 roll = []
                 if deadline < self.now:
-                    if rng.random() < 0.04:
+                    if number > 2 and rng.random() < 0.04:
                         fields.update(status="closed", outcome="withdrawn", closed_at=discussion_at, deadline=None)
                         fields["voting_opened_at"] = None
                     else:
