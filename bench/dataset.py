@@ -154,13 +154,13 @@ def size_class_index(count):
 
 
 class Seeder:
-    def __init__(self, scale=1.0, seed=2026):
+    def __init__(self, scale=1.0, seed=2026, trust_keys=False):
         self.scale = scale
         self.rng = random.Random(seed)
         self.target = targets(scale)
         self.now = timezone.now().replace(microsecond=0)
         self.start = self.now - timedelta(days=round(MONTHS * 30.44))
-        self.writer = TableWriter()
+        self.writer = TableWriter(trust_keys=trust_keys)
         self.places = []
         self.logins = {}
         self.closed_proposals = []
@@ -815,11 +815,11 @@ def ballot_choice(rng, method, options):
     return {"ranking": rng.sample(options, rng.randint(1, len(options)))}
 
 
-def seed(scale=1.0, seed=2026):
+def seed(scale=1.0, seed=2026, trust_keys=False):
     """Empty the database, seed it at `scale`; return (seeder, counts, seconds)."""
     fresh_database()
     started = time.perf_counter()
-    seeder = Seeder(scale=scale, seed=seed)
+    seeder = Seeder(scale=scale, seed=seed, trust_keys=trust_keys)
     counts = seeder.run()
     return seeder, counts, time.perf_counter() - started
 
@@ -829,9 +829,15 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0, help="1 is the full dataset; 0.01 a tiny one")
     parser.add_argument("--seed", type=int, default=2026, help="random seed")
     parser.add_argument("--ready-file", help="write the slugs and logins to this file when done")
+    parser.add_argument(
+        "--trust-keys",
+        action="store_true",
+        help="PostgreSQL superuser only: skip the per-row foreign key checks while copying (faster; the "
+        "seeder's keys are checked by tests/test_bench_dataset.py)",
+    )
     arguments = parser.parse_args()
     print(f"Seeding {connection.vendor} database {connection.settings_dict['NAME']} at scale {arguments.scale}")
-    seeder, counts, elapsed = seed(arguments.scale, arguments.seed)
+    seeder, counts, elapsed = seed(arguments.scale, arguments.seed, arguments.trust_keys)
     print(f"Seeded in {elapsed:.1f} s")
     for name, seconds in seeder.timings.items():
         print(f"  {name:<28} {seconds:7.1f} s")
@@ -843,7 +849,9 @@ def main():
     text = logins_text(seeder)
     print(text)
     if arguments.ready_file:
-        Path(arguments.ready_file).write_text(text)
+        database = connection.settings_dict
+        where = f"Database: {database['NAME']} on {database.get('HOST') or 'localhost'}:{database.get('PORT') or ''}"
+        Path(arguments.ready_file).write_text(f"{where} (seeded by bench/dataset.py, scale {arguments.scale})\n{text}")
 
 
 def table_counts():

@@ -21,8 +21,11 @@ MISSING = object()
 
 
 class TableWriter:
-    def __init__(self, *, chunk=200_000, use_copy=None):
+    def __init__(self, *, chunk=200_000, use_copy=None, trust_keys=False):
         self.chunk = chunk
+        # Skip PostgreSQL's per-row foreign key checks while copying (session_replication_role, which
+        # needs a superuser): for a seeder whose keys are checked elsewhere (tests/test_bench_dataset.py).
+        self.trust_keys = trust_keys
         self.use_copy = connection.vendor == "postgresql" if use_copy is None else use_copy
         self.pending = {}  # model -> list of row tuples, in first-seen order
         self.specs = {}
@@ -114,7 +117,18 @@ class TableWriter:
         json_columns = [index for index, field in enumerate(fields) if isinstance(field, models.JSONField)]
         columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
         sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        with connection.cursor() as cursor:
+            if self.trust_keys:
+                cursor.execute("SET session_replication_role = replica")
+            try:
+                self._copy(cursor, sql, rows, json_columns)
+            finally:
+                if self.trust_keys:
+                    cursor.execute("SET session_replication_role = DEFAULT")
+
+    @staticmethod
+    def _copy(cursor, sql, rows, json_columns):
+        with cursor.cursor.copy(sql) as copy:
             for row in rows:
                 if json_columns:
                     row = list(row)
