@@ -7,7 +7,7 @@ Run (after bench/dataset.py has seeded the large database):
 `bench/dataset.py --scale 0.01` (unless --reuse-tiny).
 
 For each named institution (bench-big, bench-medium, bench-small) and every main page, a signed-in
-organizer (or an anonymous visitor, for the public page) asks for the page through the Django test
+organizer and a signed-in member (an anonymous visitor, for the public page) ask for the page through the Django test
 client, once to warm what is cached and once counted with CaptureQueriesContext. The two databases
 are measured by this same file in a child process each (`--measure`), which prints JSON. Exits 1,
 naming the pages, when a count differs between the databases or a page does not answer 200.
@@ -27,7 +27,7 @@ SLUGS = ("bench-big", "bench-medium", "bench-small")
 
 
 def page_urls(institution):
-    """(page, viewer, url) for the institution's main pages; viewer is "organizer" or "anonymous"."""
+    """(page, viewer, url) for the institution's main pages; viewer is "organizer", "member" or "anonymous"."""
     from django.urls import reverse
     from django_scopes import scope
 
@@ -73,7 +73,8 @@ def page_urls(institution):
     ]
     if voting is not None:
         pages.insert(4, ("proposal (voting)", "organizer", url("decisions:detail", pk=voting.pk)))
-    return pages
+    # Members see the same pages with less on them (and some parts of their own).
+    return pages + [(page, "member", address) for page, viewer, address in pages if viewer == "organizer"]
 
 
 def measure(slugs=SLUGS):
@@ -91,14 +92,16 @@ def measure(slugs=SLUGS):
         with scopes_disabled():
             institution = Institution.objects.get(slug=slug)
             organizer = User.objects.get(email=f"organizer@{slug}.example")
-        clients = {"organizer": Client(), "anonymous": Client()}
+            member = User.objects.get(email=f"member@{slug}.example")
+        clients = {"organizer": Client(), "member": Client(), "anonymous": Client()}
         clients["organizer"].force_login(organizer)
+        clients["member"].force_login(member)
         for page, viewer, url in page_urls(institution):
             client = clients[viewer]
             client.get(url)  # warm what is cached (translations, templates, per-institution caches)
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url)
-            results[f"{slug} | {page}"] = [response.status_code, len(queries)]
+            results[f"{slug} | {page}, {viewer}"] = [response.status_code, len(queries)]
     return results
 
 
