@@ -20,6 +20,7 @@ decisions selector, so what the pages read is what the app would have written.
 """
 
 import argparse
+import bisect
 import math
 import random
 import sys
@@ -119,12 +120,28 @@ class Place:
     meetings: list = field(default_factory=list)
     occurrences: list = field(default_factory=list)
     needs: list = field(default_factory=list)
+    joined: list = field(default_factory=list)
 
     def organizers(self):
         return [m for m in self.members if m.role == "organizer" and m.left_at is None]
 
     def members_at(self, moment):
         return [m for m in self.members if m.active_at(moment)]
+
+    def sample_at(self, rng, moment, count):
+        """Up to `count` different members active at `moment`, drawn at random without reading them
+        all (members are kept in the order they joined)."""
+        if len(self.joined) != len(self.members):
+            self.joined = [m.joined_at for m in self.members]
+        joined = bisect.bisect_right(self.joined, moment) or len(self.members)
+        chosen = {}
+        for _ in range(20 * count):
+            if len(chosen) == count:
+                break
+            member = self.members[rng.randrange(joined)]
+            if member.left_at is None or member.left_at > moment:
+                chosen[member.user_id] = member
+        return list(chosen.values())
 
 
 def targets(scale):
@@ -649,11 +666,10 @@ class Seeder:
             spill = 0
             for (occurrence, starts_at, lead_id), people in zip(occurrences, per_date, strict=True):
                 people += spill
-                available = place.members_at(starts_at) or place.members
-                taken = min(people, 4, len(available))
-                spill = people - taken
+                signing = place.sample_at(rng, starts_at, min(people, 4))
+                spill = people - len(signing)
                 past = starts_at < self.now
-                for member in rng.sample(available, taken):
+                for member in signing:
                     cancelled = rng.random() < 0.05
                     attendance = ""
                     if past and not cancelled:
