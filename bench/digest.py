@@ -17,43 +17,22 @@ institution and queries per institution for both. Nothing is sent.
 Numbers go in bench/README.md and the issue notes, never into test assertions.
 """
 
-import os
 import random
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dualpower.settings")
-os.environ.setdefault("DUALPOWER_TESTING", "1")
-if not os.environ.get("DATABASE_URL"):
-    os.environ.setdefault("SQLITE_PATH", str(ROOT / "var" / "bench" / "digest.sqlite3"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.database import bootstrap, fresh_database  # noqa: E402
 
-import django  # noqa: E402
+bootstrap(sqlite_name="digest.sqlite3")
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_scopes import scope, scopes_disabled  # noqa: E402
 
 SIZES = [int(arg) for arg in sys.argv[1:]] or [100, 1000, 5000]
-
-
-def fresh_database():
-    if connection.vendor == "sqlite":
-        path = Path(connection.settings_dict["NAME"])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection.close()
-        path.unlink(missing_ok=True)
-    elif "bench" not in connection.settings_dict["NAME"]:
-        sys.exit("Use a database whose name contains 'bench': it is emptied first.")
-    call_command("migrate", verbosity=0)
-    if connection.vendor != "sqlite":
-        call_command("flush", interactive=False, verbosity=0)
 
 
 def seed(count, first=0):
