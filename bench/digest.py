@@ -17,6 +17,7 @@ institution and queries per institution for both. Nothing is sent.
 Numbers go in bench/README.md and the issue notes, never into test assertions.
 """
 
+import os
 import random
 import sys
 import time
