@@ -27,6 +27,7 @@ from django_scopes import scope, scopes_disabled
 FORMAT_NAME = "dualpower-institution-export"
 FORMAT_VERSION = 1
 CHUNK_SIZE = 2000
+IMPORT_BATCH = 200  # rows an import holds at once (one query finds which of their numbers are taken)
 FILE_CHUNK_BYTES = 1 << 20
 
 # One JSON document per family, written in this order. The institution row itself comes first.
@@ -629,11 +630,11 @@ class _Restorer:
         return self.content_types[old]
 
     def restore(self, model, rows):
-        """Restore `model`'s rows from the iterable `rows`, a batch of CHUNK_SIZE at a time."""
+        """Restore `model`'s rows from the iterable `rows`, a batch of IMPORT_BATCH at a time."""
         batch = []
         for row in rows:
             batch.append(row)
-            if len(batch) == CHUNK_SIZE:
+            if len(batch) == IMPORT_BATCH:
                 self._restore_batch(model, batch)
                 batch = []
         self._restore_batch(model, batch)
