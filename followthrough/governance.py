@@ -92,10 +92,17 @@ def term_add(*, institution, actor, member, starts_on, ends_on, election=None) -
 
 
 def terms_of(institution, today=None):
-    """(current, upcoming, past) terms with the member and the electing proposal."""
+    """(current, upcoming, past) terms with the member and the electing proposal. A current term ending
+    within TERM_REMINDER_AHEAD (today included) is marked `ends_soon`: time to hold a new election."""
     today = today or timezone.localdate()
-    terms = list(OrganizerTerm.objects.filter(institution=institution).select_related("member", "election"))
+    terms = list(
+        OrganizerTerm.objects.filter(institution=institution)
+        .select_related("member", "election")
+        .order_by("ends_on", "pk")
+    )
     current = [term for term in terms if term.starts_on <= today <= term.ends_on]
+    for term in current:
+        term.ends_soon = term.ends_on <= today + TERM_REMINDER_AHEAD
     upcoming = [term for term in terms if term.starts_on > today]
     past = [term for term in terms if term.ends_on < today]
     return current, upcoming, past
