@@ -205,19 +205,27 @@ def rotation(institution, today=None):
 
 
 def organizers_ever(institution):
-    """How many people have ever held the organizer role: those made organizer (audit log) and the
-    current organizers. Two queries, one row per person."""
-    named = set(
-        AuditEntry.objects.filter(
-            institution=institution, action="membership.role_changed", data__new=Membership.Role.ORGANIZER
+    """How many people have ever held the organizer role: whoever created the institution, joined as an
+    organizer or was made one (audit log), and the current organizers. Two queries."""
+    organizer = Membership.Role.ORGANIZER
+    entries = (
+        AuditEntry.objects.filter(institution=institution)
+        .filter(
+            Q(action="membership.role_changed", data__new=organizer)
+            | Q(action="membership.joined", data__role=organizer)
+            | Q(action="institution.created", actor__isnull=False)
         )
-        .values_list("data__person", flat=True)
-        .distinct()
+        .select_related("actor")
     )
+    named = {
+        entry.actor.display_name if entry.action == "institution.created" else entry.data.get("person")
+        for entry in entries
+    }
     current = Membership.objects.filter(
         institution=institution, role=Membership.Role.ORGANIZER, status=Membership.Status.ACTIVE
     ).select_related("user")
     named.update(membership.user.display_name for membership in current)
+    named.discard(None)
     return len(named)
 
 
