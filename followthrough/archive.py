@@ -444,7 +444,10 @@ class _JsonStream:
         """Read more of the document after what is left unread; False at the end."""
         if self.ended:
             return False
-        piece = self.stream.read(max(at_least, self.READ_CHARS))
+        try:
+            piece = self.stream.read(max(at_least, self.READ_CHARS))
+        except UnicodeDecodeError as error:
+            self._refuse(f"not UTF-8 ({error})")
         if not piece:
             self.ended = True
             return False

@@ -90,6 +90,7 @@ def test_import_reads_any_json_layout_and_models_in_any_order(tmp_path):
         lambda text: text.replace("},{", "}{", 1),  # a comma missing between rows
         lambda text: text + "[]",  # something after the end
         lambda text: text.replace('"version":1', '"version":7', 1),
+        lambda text: text.encode()[:500] + b"\xff\xfe" + text.encode()[500:],  # not UTF-8
     ],
 )
 def test_a_damaged_document_is_refused_and_nothing_is_imported(tmp_path, damage):
