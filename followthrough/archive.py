@@ -11,6 +11,7 @@ import csv
 import datetime
 import decimal
 import hashlib
+import io
 import json
 import uuid
 import zipfile
@@ -26,6 +27,7 @@ from django_scopes import scope, scopes_disabled
 FORMAT_NAME = "dualpower-institution-export"
 FORMAT_VERSION = 1
 CHUNK_SIZE = 2000
+IMPORT_BATCH = 200  # rows an import holds at once (one query finds which of their numbers are taken)
 FILE_CHUNK_BYTES = 1 << 20
 
 # One JSON document per family, written in this order. The institution row itself comes first.
@@ -417,8 +419,144 @@ def _insert_order(models_in_archive):
 
 
 def _read_json(archive, name):
+    """A small document (the manifest) read whole."""
     with archive.open(name) as stream:
         return json.load(stream)
+
+
+class _JsonStream:
+    """Reads one JSON document from a stream piece by piece: objects and arrays are walked key by key and
+    item by item, and only one item (a row) is decoded at a time, so memory does not grow with the
+    document. Each item is decoded with `json.JSONDecoder.raw_decode` over a buffer that is refilled as
+    needed."""
+
+    READ_CHARS = 1 << 16
+
+    def __init__(self, stream, name):
+        self.stream = io.TextIOWrapper(stream, encoding="utf-8")
+        self.name = name
+        self.decoder = json.JSONDecoder()
+        self.buffer = ""
+        self.pos = 0
+        self.ended = False
+
+    def _fill(self, at_least=READ_CHARS):
+        """Read more of the document after what is left unread; False at the end."""
+        if self.ended:
+            return False
+        try:
+            piece = self.stream.read(max(at_least, self.READ_CHARS))
+        except UnicodeDecodeError as error:
+            self._refuse(f"not UTF-8 ({error})")
+        if not piece:
+            self.ended = True
+            return False
+        self.buffer = self.buffer[self.pos :] + piece
+        self.pos = 0
+        return True
+
+    def _refuse(self, what):
+        raise ArchiveRefused(f"{self.name} is not a complete export document: {what}")
+
+    def peek(self):
+        """The next character that is not white space ("" at the end)."""
+        while True:
+            while self.pos < len(self.buffer) and self.buffer[self.pos] in " \t\r\n":
+                self.pos += 1
+            if self.pos < len(self.buffer) or not self._fill():
+                return self.buffer[self.pos : self.pos + 1]
+
+    def expect(self, character):
+        if self.peek() != character:
+            self._refuse(f"expected {character!r} at {self.buffer[self.pos : self.pos + 20]!r}")
+        self.pos += 1
+
+    def value(self):
+        """Decode the next whole value (a row, a pair, a string, a number)."""
+        self.peek()
+        want = self.READ_CHARS
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buffer, self.pos)
+            except json.JSONDecodeError:
+                if not self._fill(want):
+                    self._refuse("a value is cut short")
+                want *= 2  # a long value: read in bigger pieces, so decoding it again stays cheap
+                continue
+            if end == len(self.buffer) and self._fill(want):  # a number may go on in the next piece
+                continue
+            self.pos = end
+            return value
+
+    def entries(self):
+        """The keys of the object that starts here; after each key the caller reads its value."""
+        self.expect("{")
+        if self.peek() == "}":
+            self.pos += 1
+            return
+        while True:
+            key = self.value()
+            if not isinstance(key, str):
+                self._refuse("an object key is not a string")
+            self.expect(":")
+            yield key
+            following = self.peek()
+            self.pos += 1
+            if following == "}":
+                return
+            if following != ",":
+                self._refuse(f"expected ',' or '}}', found {following!r}")
+
+    def items(self):
+        """The values of the array that starts here, one at a time."""
+        self.expect("[")
+        if self.peek() == "]":
+            self.pos += 1
+            return
+        while True:
+            yield self.value()
+            following = self.peek()
+            self.pos += 1
+            if following == "]":
+                return
+            if following != ",":
+                self._refuse(f"expected ',' or ']', found {following!r}")
+
+    def skip(self):
+        """Pass over the value that starts here, an item at a time."""
+        if self.peek() == "[":
+            for _item in self.items():
+                pass
+        elif self.peek() == "{":
+            for _key in self.entries():
+                self.skip()
+        else:
+            self.value()
+
+
+def _family_sections(archive, family):
+    """(section, key, reader) for each array of `<family>.json`, in the document's order: section is
+    "models" (key a model label, the array its rows) or "m2m" (key `label.field`, the array its pairs).
+    The caller reads the array with `reader.items()` or passes it with `reader.skip()`."""
+    name = f"{family}.json"
+    try:
+        member = archive.open(name)
+    except KeyError as error:
+        raise ArchiveRefused(f"the archive has no {name}") from error
+    with member:
+        reader = _JsonStream(member, name)
+        for key in reader.entries():
+            if key in ("models", "m2m"):
+                for label in reader.entries():
+                    yield key, label, reader
+            elif key in ("format", "version"):
+                value = reader.value()
+                if value != {"format": FORMAT_NAME, "version": FORMAT_VERSION}[key]:
+                    raise ArchiveRefused(f"{name} has {key} {value!r}")
+            else:
+                reader.skip()
+        if reader.peek():
+            reader._refuse("text after the end")
 
 
 def read_manifest(archive):
@@ -435,25 +573,48 @@ def read_manifest(archive):
 
 def _restore_people(archive):
     """Old user id -> user id here: the same e-mail address is the same person; others are created
-    without a password (they set one with "forgot password")."""
+    without a password (they set one with "forgot password"). Read a person at a time."""
     User = get_user_model()
     people = {}
-    for person in _read_json(archive, "people.json")["people"]:
-        user = User._base_manager.filter(email__iexact=person["email"]).first()
-        if user is None:
-            user = User.objects.create_user(email=person["email"], name=person["name"], language=person["language"])
-        people[person["id"]] = user.pk
+    with archive.open("people.json") as member:
+        reader = _JsonStream(member, "people.json")
+        for key in reader.entries():
+            if key != "people":
+                reader.skip()
+                continue
+            for person in reader.items():
+                user = User._base_manager.filter(email__iexact=person["email"]).first()
+                if user is None:
+                    user = User.objects.create_user(
+                        email=person["email"], name=person["name"], language=person["language"]
+                    )
+                people[person["id"]] = user.pk
     return people
 
 
-class _Restorer:
-    """Puts rows back, keeping primary keys that are free here and renumbering the others, with every
-    foreign key following its row's new number."""
+def _required_targets(model, models_in_archive):
+    """The other models in the archive that `model`'s required foreign keys point to."""
+    return {
+        field.related_model
+        for field in model._meta.concrete_fields
+        if field.is_relation and not field.null and field.related_model is not model
+    } & set(models_in_archive)
 
-    def __init__(self, people):
+
+class _Restorer:
+    """Puts rows back as they are read, keeping primary keys that are free here and renumbering the
+    others, with every foreign key following its row's new number. What it keeps is one number per row
+    (old pk -> new pk) and the few links that must wait for a row restored later, never the rows."""
+
+    def __init__(self, archive, people):
+        self.archive = archive
         self.people = people
         self.new_pk = {}  # model -> {old pk: new pk}
         self.later = []  # (model, new pk, attname, target model, old target pk)
+        self.generic_later = []  # (model, new pk, fk attname, content type id here, old target id)
+        self.content_types = {}  # old content type id -> id here
+        self.files = {}  # stored name in the archive -> name here
+        self.given = {}  # model -> numbers handed out to renumbered rows
 
     def value(self, field, value):
         if value is None:
@@ -462,23 +623,55 @@ class _Restorer:
             return value
         return field.to_python(value)
 
-    def restore(self, model, rows, content_types):
-        taken = set()
-        old_pks = [row[model._meta.pk.attname] for row in rows]
-        for start in range(0, len(old_pks), CHUNK_SIZE):
-            chunk = old_pks[start : start + CHUNK_SIZE]
-            taken.update(model._base_manager.filter(pk__in=chunk).values_list("pk", flat=True))
-        mapping = self.new_pk.setdefault(model, {})
-        pk_field = model._meta.pk
+    def content_type(self, row, field):
+        old = row[field.attname]
+        if old not in self.content_types:
+            natural = row.get(f"{field.name}_natural")
+            if not natural:
+                raise ArchiveRefused(f"a link to a content type without its name: {field}")
+            self.content_types[old] = ContentType.objects.get_by_natural_key(*natural).pk
+        return self.content_types[old]
+
+    def restore(self, model, rows):
+        """Restore `model`'s rows from the iterable `rows`, a batch of IMPORT_BATCH at a time."""
+        batch = []
         for row in rows:
-            values, deferred = {}, []
+            batch.append(row)
+            if len(batch) == IMPORT_BATCH:
+                self._restore_batch(model, batch)
+                batch = []
+        self._restore_batch(model, batch)
+        self.new_pk.setdefault(model, {})
+
+    def _file(self, field, name):
+        from django.core.files.base import File
+
+        if name not in self.files:
+            with self.archive.open(f"files/{name}") as stream:
+                self.files[name] = field.storage.save(name, File(stream, name=name))
+        return self.files[name]
+
+    def _restore_batch(self, model, rows):
+        if not rows:
+            return
+        pk_field = model._meta.pk
+        mapping = self.new_pk.setdefault(model, {})
+        taken = set(
+            model._base_manager.filter(pk__in=[row[pk_field.attname] for row in rows]).values_list("pk", flat=True)
+        )
+        given = self.given.setdefault(model, set())
+        generic = [field for field in model._meta.private_fields if hasattr(field, "ct_field")]
+        for row in rows:
+            values, deferred, generic_later = {}, [], []
             for field in model._meta.concrete_fields:
                 raw = row.get(field.attname)
                 target = field.related_model
-                if not field.is_relation or raw is None:
+                if raw and isinstance(field, models.FileField):
+                    values[field.attname] = self._file(field, raw)
+                elif not field.is_relation or raw is None:
                     values[field.attname] = self.value(field, raw)
                 elif target is ContentType:
-                    values[field.attname] = content_types[raw]
+                    values[field.attname] = self.content_type(row, field)
                 elif target is get_user_model():
                     values[field.attname] = self.people[raw]
                 elif raw in self.new_pk.get(target, {}):
@@ -486,23 +679,64 @@ class _Restorer:
                 else:  # an optional link to a row restored later
                     values[field.attname] = None
                     deferred.append((field.attname, target, raw))
+            for field in generic:
+                type_field = model._meta.get_field(field.ct_field)
+                type_id, old_id = values.get(type_field.attname), row.get(field.fk_field)
+                if type_id is not None and old_id is not None:
+                    target = ContentType.objects.get_for_id(type_id).model_class()
+                    if target in self.new_pk:
+                        values[field.fk_field] = self.new_pk[target].get(old_id, old_id)
+                    else:
+                        generic_later.append((field.fk_field, type_id, old_id))
             old = row[pk_field.attname]
-            if not pk_field.is_relation and old in taken:
-                values[pk_field.attname] = None
+            if not pk_field.is_relation and (old in taken or old in given):
+                values[pk_field.attname] = self._free_pk(model)
             instance = model(**values)
             instance.save_base(raw=True, force_insert=True)
             mapping[old] = instance.pk
+            if instance.pk != old:
+                given.add(instance.pk)  # a later row whose old number this is gets another one
             self.later += [(model, instance.pk, *item) for item in deferred]
+            self.generic_later += [(model, instance.pk, *item) for item in generic_later]
+
+    def _free_pk(self, model):
+        """A number no row of `model` has here, chosen explicitly: the database's own counter does not
+        know the numbers this import set by hand, so it could hand one out again."""
+        from django.db.models import Max
+
+        highest = model._base_manager.aggregate(highest=Max("pk"))["highest"] or 0
+        return highest + 1
 
     def finish(self):
         for model, pk, attname, target, old in self.later:
             model._base_manager.filter(pk=pk).update(**{attname: self.new_pk[target][old]})
+        for model, pk, attname, type_id, old_id in self.generic_later:
+            target = ContentType.objects.get_for_id(type_id).model_class()
+            renumbered = self.new_pk.get(target, {}).get(old_id, old_id)
+            if renumbered != old_id:
+                model._base_manager.filter(pk=pk).update(**{attname: renumbered})
+
+    def restore_pairs(self, model, field, pairs):
+        through = field.remote_field.through
+        source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        source_map, target_map = self.new_pk[model], self.new_pk[field.related_model]
+        batch = []
+        for a, b in pairs:
+            batch.append(through(**{source: source_map[a], target: target_map[b]}))
+            if len(batch) == CHUNK_SIZE:
+                through._base_manager.bulk_create(batch)
+                batch = []
+        through._base_manager.bulk_create(batch)
 
 
 def restore_archive(path):
     """Restore an archive written by write_archive into this database, in one transaction; returns the
-    restored Institution. Refuses when the institution's slug is already here."""
-    from django.core.files.base import File
+    restored Institution. Refuses when the institution's slug is already here.
+
+    Each family document is read row by row and each row written as it is read. A model waits for a
+    later pass over the documents only when a model its required foreign keys point to has not been
+    restored yet (archives written here never need a second pass); many-to-many pairs likewise wait for
+    both sides."""
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
@@ -511,75 +745,50 @@ def restore_archive(path):
         manifest = read_manifest(archive)
         if Institution._base_manager.filter(slug=manifest["institution"]).exists():
             raise ArchiveRefused(f"an institution with the slug {manifest['institution']!r} is already here")
-        unknown = set(manifest["counts"]) - {f"{m._meta.label}" for _, m in covered_models()}
-        unknown = {key for key in unknown if key.count(".") == 1}
-        if unknown:
-            raise ArchiveRefused(f"models this version does not have: {sorted(unknown)}")
-        rows = {}
-        relations = {}
-        for family in manifest["families"]:
-            document = _read_json(archive, f"{family}.json")
-            for label, model_rows in document["models"].items():
-                rows[apps.get_model(label)] = model_rows
-            relations.update(document["m2m"])
-        restorer = _Restorer(_restore_people(archive))
-        content_types = _content_types(rows)
-        files = {}
-        for model in _insert_order(rows):
-            for field in file_fields(model):
-                for row in rows[model]:
-                    name = row.get(field.attname)
-                    if name:
-                        if name not in files:
-                            with archive.open(f"files/{name}") as stream:
-                                files[name] = field.storage.save(name, File(stream, name=name))
-                        row[field.attname] = files[name]
-            restorer.restore(model, rows[model], content_types)
+        known = {model._meta.label for _, model in covered_models()}
+        unknown = {key for key in manifest["counts"] if key.count(".") == 1} - known
+        listed = {label for labels in manifest["families"].values() for label in labels}
+        if unknown or listed - known:
+            raise ArchiveRefused(f"models this version does not have: {sorted(unknown | (listed - known))}")
+        in_archive = [apps.get_model(label) for label in listed]
+        restorer = _Restorer(archive, _restore_people(archive))
+        done, pairs_done, waiting = set(), set(), True
+        while waiting:
+            waiting, progress = False, False
+            for family in manifest["families"]:
+                for section, key, reader in _family_sections(archive, family):
+                    if section == "models":
+                        model = apps.get_model(key) if key in known else None
+                        if model is None:
+                            raise ArchiveRefused(f"{family}.json holds rows of an unknown model {key!r}")
+                        if model in done:
+                            reader.skip()
+                        elif _required_targets(model, in_archive) <= done:
+                            restorer.restore(model, reader.items())
+                            done.add(model)
+                            progress = True
+                        else:
+                            reader.skip()
+                            waiting = True
+                    else:
+                        label, name = key.rsplit(".", 1)
+                        model = apps.get_model(label) if label in known else None
+                        if model is None:
+                            raise ArchiveRefused(f"{family}.json holds pairs of an unknown model {label!r}")
+                        field = model._meta.get_field(name)
+                        if key in pairs_done:
+                            reader.skip()
+                        elif {model, field.related_model} <= done:
+                            restorer.restore_pairs(model, field, reader.items())
+                            pairs_done.add(key)
+                            progress = True
+                        else:
+                            reader.skip()
+                            waiting = True
+            if waiting and not progress:
+                raise ArchiveRefused("required foreign keys go round in a circle or point to rows not in the archive")
         restorer.finish()
-        _restore_generic_links(restorer, content_types, rows)
-        for key, pairs in relations.items():
-            label, name = key.rsplit(".", 1)
-            model = apps.get_model(label)
-            field = model._meta.get_field(name)
-            through = field.remote_field.through
-            source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
-            target_map = restorer.new_pk[field.related_model]
-            through._base_manager.bulk_create(
-                [through(**{source: restorer.new_pk[model][a], target: target_map[b]}) for a, b in pairs],
-                batch_size=CHUNK_SIZE,
-            )
         with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(no_style(), [*rows, get_user_model()]):
+            for statement in connection.ops.sequence_reset_sql(no_style(), [*done, get_user_model()]):
                 cursor.execute(statement)
         return Institution._base_manager.get(slug=manifest["institution"])
-
-
-def _content_types(rows):
-    """Old content type id -> id here, by the natural key (app label, model) the archive names."""
-    mapping = {}
-    for model, model_rows in rows.items():
-        for field in model._meta.concrete_fields:
-            if field.is_relation and field.related_model is ContentType:
-                for row in model_rows:
-                    natural = row.get(f"{field.name}_natural")
-                    if natural and row[field.attname] is not None:
-                        mapping[row[field.attname]] = ContentType.objects.get_by_natural_key(*natural).pk
-    return mapping
-
-
-def _restore_generic_links(restorer, content_types, rows):
-    """A generic link (`concerns_type` + `concerns_id`) follows its target when the target was renumbered."""
-    for model, model_rows in rows.items():
-        for field in model._meta.private_fields:
-            if not hasattr(field, "ct_field"):
-                continue
-            type_field = model._meta.get_field(field.ct_field)
-            for row in model_rows:
-                old_type, old_id = row.get(type_field.attname), row.get(field.fk_field)
-                if old_type is None or old_id is None:
-                    continue
-                target = ContentType.objects.get_for_id(content_types[old_type]).model_class()
-                renumbered = restorer.new_pk.get(target, {}).get(old_id, old_id)
-                if renumbered != old_id:
-                    new_pk = restorer.new_pk[model][row[model._meta.pk.attname]]
-                    model._base_manager.filter(pk=new_pk).update(**{field.fk_field: renumbered})

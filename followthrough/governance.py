@@ -92,10 +92,17 @@ def term_add(*, institution, actor, member, starts_on, ends_on, election=None) -
 
 
 def terms_of(institution, today=None):
-    """(current, upcoming, past) terms with the member and the electing proposal."""
+    """(current, upcoming, past) terms with the member and the electing proposal. A current term ending
+    within TERM_REMINDER_AHEAD (today included) is marked `ends_soon`: time to hold a new election."""
     today = today or timezone.localdate()
-    terms = list(OrganizerTerm.objects.filter(institution=institution).select_related("member", "election"))
+    terms = list(
+        OrganizerTerm.objects.filter(institution=institution)
+        .select_related("member", "election")
+        .order_by("ends_on", "pk")
+    )
     current = [term for term in terms if term.starts_on <= today <= term.ends_on]
+    for term in current:
+        term.ends_soon = term.ends_on <= today + TERM_REMINDER_AHEAD
     upcoming = [term for term in terms if term.starts_on > today]
     past = [term for term in terms if term.ends_on < today]
     return current, upcoming, past
@@ -198,19 +205,27 @@ def rotation(institution, today=None):
 
 
 def organizers_ever(institution):
-    """How many people have ever held the organizer role: those made organizer (audit log) and the
-    current organizers. Two queries, one row per person."""
-    named = set(
-        AuditEntry.objects.filter(
-            institution=institution, action="membership.role_changed", data__new=Membership.Role.ORGANIZER
+    """How many people have ever held the organizer role: whoever created the institution, joined as an
+    organizer or was made one (audit log), and the current organizers. Two queries."""
+    organizer = Membership.Role.ORGANIZER
+    entries = (
+        AuditEntry.objects.filter(institution=institution)
+        .filter(
+            Q(action="membership.role_changed", data__new=organizer)
+            | Q(action="membership.joined", data__role=organizer)
+            | Q(action="institution.created", actor__isnull=False)
         )
-        .values_list("data__person", flat=True)
-        .distinct()
+        .select_related("actor")
     )
+    named = {
+        entry.actor.display_name if entry.action == "institution.created" else entry.data.get("person")
+        for entry in entries
+    }
     current = Membership.objects.filter(
         institution=institution, role=Membership.Role.ORGANIZER, status=Membership.Status.ACTIVE
     ).select_related("user")
     named.update(membership.user.display_name for membership in current)
+    named.discard(None)
     return len(named)
 
 

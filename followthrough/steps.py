@@ -1,9 +1,10 @@
 """Where the institution stands in the seven steps: for each, whether something was done, in words, and
-the next suggested action for the first step not done yet. The steps are a guide, not a gate.
+the next suggested action for the first step not done yet (when all are done, a look at the group's
+health). The steps are a guide, not a gate.
 
 All seven answers come from one query (EXISTS subqueries on the institution's row)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
@@ -45,6 +46,9 @@ NEXT_ACTION = {
     "evaluation": ("evaluation:checkins", _("Check in with the group")),
     "followthrough": ("followthrough:goals", _("Agree on a goal to follow")),
 }
+
+# When every step has something done, the work goes on: the suggestion is to look at the group's health.
+ALL_DONE_ACTION = ("evaluation:health", _("See how the group is doing and what to improve next"))
 
 
 @dataclass(frozen=True)
@@ -104,4 +108,8 @@ def step_progress(institution):
                 next_text=next_text,
             )
         )
+    if not suggested:  # every step done: still suggest something, on the last step
+        name, next_text = ALL_DONE_ACTION
+        next_url = reverse(name, kwargs={"institution_slug": institution.slug})
+        progress[-1] = replace(progress[-1], next_url=next_url, next_text=next_text)
     return progress

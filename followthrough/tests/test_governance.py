@@ -221,3 +221,43 @@ def test_members_do_not_see_affiliations(institution, member, member_client):
     with scope(institution=institution):
         Membership.objects.filter(user=member).update(affiliations="Secret Society")
     assert "secret society" not in member_client.get(url(institution, "independence")).text
+
+
+@pytest.mark.django_db
+def test_a_term_ending_today_or_within_a_month_offers_the_election_proposal(
+    institution, organizer, organizer_client, member_client
+):
+    with scope(institution=institution):
+        second = OrganizerFactory(institution=institution, user=UserFactory(name="Ana Ending")).user
+        add_term(institution, organizer, ends_in_days=0)  # ends today: still current, election due
+        add_term(institution, second, ends_in_days=200)
+        current, _upcoming, _past = governance.terms_of(institution)
+    assert [term.ends_soon for term in current] == [True, False]
+    new_proposal = reverse("decisions:new", args=[institution.slug])
+    for client in (organizer_client, member_client):  # any member may start the proposal
+        page = client.get(reverse("followthrough:sustainability", args=[institution.slug])).content.decode()
+        assert page.count("term ends soon") == 1
+        assert f'href="{new_proposal}"' in page
+
+
+@pytest.mark.django_db
+def test_organizers_ever_counts_the_creator_and_those_who_joined_as_organizers_after_they_step_down():
+    from institutions.services import institution_create, member_add
+
+    creator = UserFactory(name="Founding Fran")
+    institution = institution_create(
+        creator=creator, name="Fran's Pantry", slug="frans-pantry", kind="alternative", need_statement="Food"
+    )
+    with scope(institution=institution):
+        second = UserFactory(name="Invited Ines")
+        member_add(institution=institution, user=second, role=Membership.Role.ORGANIZER, actor=creator)
+        assert governance.organizers_ever(institution) == 2
+        newcomer = MembershipFactory(institution=institution, user=UserFactory(name="New Nia")).user
+        member_change_role(
+            membership=Membership.objects.get(user=newcomer), role=Membership.Role.ORGANIZER, actor=creator
+        )
+        for user in (creator, second):  # both hand the role on to the newcomer
+            member_change_role(
+                membership=Membership.objects.get(user=user), role=Membership.Role.MEMBER, actor=newcomer
+            )
+        assert governance.organizers_ever(institution) == 3

@@ -80,3 +80,16 @@ def test_members_see_the_stepper_on_the_home_and_follow_through_pages(institutio
 def test_the_public_does_not_see_the_stepper(institution, client):
     home = client.get(reverse("institutions:home", args=[institution.slug]))
     assert "Write down a need you heard about" not in home.text
+
+
+def test_when_every_step_is_done_the_stepper_still_suggests_a_next_action(institution, monkeypatch):
+    from django.db.models import Value
+
+    from followthrough import steps
+
+    monkeypatch.setattr(steps, "_signals", lambda now: {step.app: Value(True) for step in steps.STEPS})
+    with scope(institution=institution):
+        progress = step_progress(institution)
+    assert all(item.done for item in progress)
+    assert [bool(item.next_url) for item in progress] == [False] * 6 + [True]
+    assert progress[-1].next_url == reverse("evaluation:health", args=[institution.slug])

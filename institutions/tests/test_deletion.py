@@ -98,3 +98,8 @@ def test_a_member_downloads_their_own_data_and_nobody_elses(member_client, insti
     assert data["person"]["email"] == member.email
     assert [row["title"] for row in data["records"]["logistics.Task"]] == ["Mine to do"]
     assert [row["user_id"] for row in data["records"]["institutions.Membership"]] == [member.pk]
+
+
+def test_members_reach_their_own_data_from_the_members_page(member_client, institution):
+    page = member_client.get(reverse("institutions:members", kwargs={"institution_slug": institution.slug}))
+    assert reverse("institutions:my_data", kwargs={"institution_slug": institution.slug}) in page.content.decode()
