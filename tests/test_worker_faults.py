@@ -270,6 +270,7 @@ def test_every_beat_job_does_its_work_once_and_nothing_more_when_run_again(setti
     mail.outbox = []
     did_its_work = world()
     assert set(did_its_work) == set(settings.CELERY_BEAT_SCHEDULE), "give every beat job data here"
+
     def run(job):
         # This is the test, not a task; after tests/test_concurrency.py, Celery's process-wide "a join
         # would block" flag is found set, and a plain .get() would refuse to run.
