@@ -25,8 +25,8 @@ from tests.tenant_snapshot import changed_tables, tenant_models, tenant_snapshot
 from tests.test_permissions import MATRIX, shared_world, url_for  # noqa: F401  (fixture)
 from tests.urlwalk import project_url_names
 
-FORM_INPUTS = int(__import__("os").environ.get("FUZZ_FORMS", 5_200))
-PATH_INPUTS = int(__import__("os").environ.get("FUZZ_PATHS", 5_200))
+FORM_INPUTS = int(__import__("os").environ.get("FUZZ_FORMS", 3_000))
+PATH_INPUTS = int(__import__("os").environ.get("FUZZ_PATHS", 7_000))
 HTMX = {"HX-Request": "true", "HX-Target": "main"}
 TRIED = {}
 
