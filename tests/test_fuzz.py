@@ -17,7 +17,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.formdata import BUTTON_VALUES, rendered_fields
@@ -28,6 +28,7 @@ from tests.urlwalk import project_url_names
 FORM_INPUTS = int(__import__("os").environ.get("FUZZ_FORMS", 3_000))
 PATH_INPUTS = int(__import__("os").environ.get("FUZZ_PATHS", 7_000))
 HTMX = {"HX-Request": "true", "HX-Target": "main"}
+SHARDS = 3  # each test runs a third of the inputs, well inside the per-test timeout on PostgreSQL
 TRIED = {}
 
 
@@ -37,6 +38,9 @@ def fuzz_settings(examples):
         deadline=None,
         derandomize=True,
         database=None,
+        # No shrinking: the first failing input is reported as drawn, and a failure stays within the
+        # suite's per-test timeout.
+        phases=[Phase.explicit, Phase.generate],
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
     )
 
@@ -225,12 +229,15 @@ def forms(shared_world, django_db_blocker):  # noqa: F811
 
 
 class TestFuzzEveryForm:
-    def test_every_form_survives_random_and_malformed_posts(self, forms, shared_world, db, client_for):  # noqa: F811
+    @pytest.mark.parametrize("shard", range(SHARDS))
+    def test_every_form_survives_random_and_malformed_posts(self, shard, forms, shared_world, db, client_for):  # noqa: F811
         assert len(forms) > 100, "fewer forms than the matrix has: the catalogue is broken"
         clients = {role: client_for(shared_world["users"][role]) for role in ("organizer", "member")}
-        fuzzer = Fuzzer("forms")
+        fuzzer = Fuzzer(f"forms {shard + 1}/{SHARDS}")
+        planned = -(-FORM_INPUTS // SHARDS)
+        forms = forms[shard::SHARDS]
 
-        @fuzz_settings(FORM_INPUTS)
+        @fuzz_settings(planned)
         @given(data=st.data())
         def post_one(data):
             name, url, role, names = data.draw(st.sampled_from(forms), label="form")
@@ -283,7 +290,7 @@ class TestFuzzEveryForm:
             fuzzer.check(send, f"POST {url} ({kind}) as {role}")
 
         post_one()
-        fuzzer.done(FORM_INPUTS)
+        fuzzer.done(planned)
 
 
 def sent_safely_dict(values):
@@ -314,13 +321,16 @@ def real_kwargs(name, world):
 
 
 class TestFuzzEveryUrlPattern:
-    def test_every_url_pattern_survives_random_segments_and_queries(self, shared_world, db, client_for):  # noqa: F811
+    @pytest.mark.parametrize("shard", range(SHARDS))
+    def test_every_url_pattern_survives_random_segments_and_queries(self, shard, shared_world, db, client_for):  # noqa: F811
         routes = list(project_url_names())
         assert {name for name, _route in routes} <= set(MATRIX)
+        routes = routes[shard::SHARDS]
         clients = {role: client_for(shared_world["users"][role]) for role in ("anon", "member", "organizer")}
-        fuzzer = Fuzzer("paths")
+        fuzzer = Fuzzer(f"paths {shard + 1}/{SHARDS}")
+        planned = -(-PATH_INPUTS // SHARDS)
 
-        @fuzz_settings(PATH_INPUTS)
+        @fuzz_settings(planned)
         @given(data=st.data())
         def get_one(data):
             name, route = data.draw(st.sampled_from(routes), label="route")
@@ -345,4 +355,4 @@ class TestFuzzEveryUrlPattern:
             )
 
         get_one()
-        fuzzer.done(PATH_INPUTS)
+        fuzzer.done(planned)
