@@ -304,7 +304,11 @@ def sent_safely_dict(values):
 
 CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 SEGMENT = {
-    "int": st.one_of(st.integers(min_value=0, max_value=10**30).map(str), st.sampled_from(["0", "00", "1" * 40])),
+    "int": st.one_of(
+        st.integers(min_value=0, max_value=10**30).map(str),
+        # around the database integer limits: the first beyond them used to be a 500
+        st.sampled_from(["0", "00", str(2**31), str(2**63 - 1), str(2**63), "1" * 40]),
+    ),
     "slug": st.one_of(st.from_regex(r"\A[-a-zA-Z0-9_]{1,80}\Z"), st.just("x" * 3000)),
     "str": st.text(min_size=1, max_size=80).map(lambda text: quote(text.encode("utf-8", "replace"), safe="")),
 }
