@@ -227,7 +227,9 @@ def my_past_check_ins(institution, member, before, limit=TREND_PERIODS):
 
 def get_member_or_404(institution, user_pk):
     """A person who is or was a member of this institution (organizers read their check-in history)."""
-    return get_object_or_404(Membership.objects.select_related("user"), institution=institution, user_id=user_pk)
+    # user__pk, not user_id: Django answers "no match" for an id beyond the column's range only through
+    # the pk's own lookup; the raw foreign-key column overflowed (a 500 for /members/<40 digits>/).
+    return get_object_or_404(Membership.objects.select_related("user"), institution=institution, user__pk=user_pk)
 
 
 def member_history(institution, user):

@@ -53,7 +53,7 @@ def get_download_or_404(institution, pk, token):
     """The job whose archive may be downloaded with this token now; 404 for a wrong token, an expired
     link, or a job that is not ready (one answer for all)."""
     job = ExportJob.objects.filter(institution=institution, pk=pk).first()
-    if job is None or not secrets.compare_digest(job.token, str(token)) or not link_is_valid(job):
+    if job is None or not secrets.compare_digest(job.token.encode(), str(token).encode()) or not link_is_valid(job):
         raise Http404
     job.institution = institution  # the lookup above made sure; saves reading it again
     return job

@@ -108,8 +108,9 @@ def get_version_or_404(note, number):
 
 
 def get_attachment_or_404(institution, note_pk, pk):
+    # note__pk, not note_id: an id beyond the column's range is "no match" only through the pk's lookup.
     return get_object_or_404(
-        Attachment.objects.select_related("note", "institution"), institution=institution, note_id=note_pk, pk=pk
+        Attachment.objects.select_related("note", "institution"), institution=institution, note__pk=note_pk, pk=pk
     )
 
 

@@ -229,6 +229,11 @@ def test_organizer_reads_one_members_history_but_not_another_institutions(
     assert organizer_client.get(url(institution, "checkin_member", pk=other_member.pk)).status_code == 404
 
 
+def test_a_member_id_beyond_any_database_integer_is_404_not_a_crash(institution, organizer_client):
+    """Found by tests/test_fuzz.py: the foreign-key lookup overflowed (OverflowError on SQLite)."""
+    assert organizer_client.get(url(institution, "checkin_member", pk=10**40)).status_code == 404
+
+
 def test_pages_say_when_check_ins_are_off(institution, member_client, organizer_client):
     with scope(institution=institution):
         set_rhythm(institution, "off")

@@ -513,3 +513,13 @@ def test_import_that_clashes_with_a_row_here_is_refused_whole(tmp_path, institut
     assert Institution.objects.count() == 1
     with scopes_disabled():
         assert list(CalendarFeed.objects.values_list("pk", flat=True)) == [feed.pk]
+
+
+@pytest.mark.django_db
+def test_download_with_a_token_that_is_not_ascii_is_404_not_a_crash(
+    institution, organizer, organizer_client, django_capture_on_commit_callbacks
+):
+    """compare_digest refuses non-ASCII str (TypeError, a 500): found by tests/test_fuzz.py."""
+    job = request_export(institution, organizer, django_capture_on_commit_callbacks)
+    url = export_url(institution, "followthrough:export_download", pk=job.pk, token="%C2%80é")
+    assert organizer_client.get(url).status_code == 404

@@ -669,3 +669,11 @@ def test_demo_notes_are_seeded_once(institution, organizer, member):
         assert {note.outcome for note in notes} >= {"worked", "partly", "failed"}
         assert notes.filter(key_reading=True).exists()
         assert notes.filter(needs__title="Food runs out before payday").exists()
+
+
+def test_a_note_id_beyond_any_database_integer_is_404_not_a_crash(member_client, institution):
+    """Found next to tests/test_fuzz.py's finding: the raw note_id lookup overflowed (a 500)."""
+    url = reverse(
+        "research:attachment", kwargs={"institution_slug": institution.slug, "pk": 10**40, "attachment_pk": 1}
+    )
+    assert member_client.get(url).status_code == 404
