@@ -20,6 +20,9 @@ BUDGETS = {
     "profile": 5,
     "institution_create": 5,
     "healthz": 3,
+    # nothing of its own; the session view reads the session and the user
+    "bench_bare": 0,
+    "bench_bare_session": 2,
     # counts, join request, votes awaited, published minutes
     # (+ upcoming public meetings, whether the money is public; + members: the seven steps' progress, one query)
     # every public section on: page choice, meetings, minutes, ledger settings, decisions (2), surveys and
