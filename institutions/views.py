@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from decisions.selectors import awaiting_vote_count
 from dualpower.forms import posted_data as _posted
+from dualpower.public_pages import cached_page
 from dualpower.views import htmx_fragment
 from followthrough.public import public_page_for
 from followthrough.public import sections_for as public_sections
@@ -62,7 +63,12 @@ def institution_create(request):
 @tenant_access(PUBLIC)
 @require_safe
 def institution_home(request):
-    """The public page for everyone; members also see where the institution stands."""
+    """The public page for everyone; members also see where the institution stands. Anonymous
+    visitors get it from the cache while nothing changes (dualpower/public_pages.py)."""
+    return cached_page(request, lambda: _institution_home(request))
+
+
+def _institution_home(request):
     institution = request.institution
     context = {
         "counts": selectors.member_counts(institution),
