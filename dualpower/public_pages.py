@@ -8,7 +8,7 @@ Correct first: any change to an institution makes its cached pages stale at once
 - A change from a job or a command is a model of ours saved or deleted inside the institution's
   scope or carrying its foreign key (the signal handlers below), counted when the transaction
   commits, so that nobody re-caches the old rows in between.
-- A short lifetime (PUBLIC_PAGE_CACHE_SECONDS) bounds what neither can see: the clock (a meeting
+- A short lifetime (INSTITUTION_CACHE_SECONDS) bounds what neither can see: the clock (a meeting
   that has begun) and bulk writes outside any scope.
 Only anonymous visitors with no flash message waiting, and no query string but a known `?lang=`,
 get a cached page; a view stores one only after rendering it for such a visitor with status 200
@@ -16,6 +16,9 @@ get a cached page; a view stores one only after rendering it for such a visitor 
 is the one per-visitor part of these pages: it is stored as a placeholder and each visitor gets
 their own. Off (0 seconds) unless the cache is shared by every
 web process (Redis), since a change seen by one process must reach all of them.
+
+The same versions keep institution-wide reads that members' pages share and that cost the most
+(`cached_for`: the health snapshot, the seven steps' progress).
 """
 
 import re
@@ -65,7 +68,7 @@ def _cacheable(request):
     languages = dict(settings.LANGUAGES)
     picked = request.GET.get("lang")
     return (
-        settings.PUBLIC_PAGE_CACHE_SECONDS > 0
+        settings.INSTITUTION_CACHE_SECONDS > 0
         and request.method == "GET"
         and set(request.GET) <= {"lang"}
         and (picked is None or picked in languages)
@@ -90,6 +93,24 @@ def _current_version(slug):
     return version
 
 
+def cached_for(institution, name, compute, *, per_language=False):
+    """`compute()`'s value for this institution, shared by every member's page and kept while nothing
+    in the institution changes (or for INSTITUTION_CACHE_SECONDS). The value must be the same for
+    every viewer and picklable; `per_language` if it holds text already translated."""
+    if settings.INSTITUTION_CACHE_SECONDS <= 0:
+        return compute()
+    language = translation.get_language() if per_language else ""
+    key, version_key = f"institution-data:{institution.slug}:{name}:{language}", _version_key(institution.slug)
+    found = cache.get_many([key, version_key])
+    version = found.get(version_key) or _current_version(institution.slug)
+    stored = found.get(key)
+    if stored is not None and stored[0] == version:
+        return stored[1]
+    value = compute()
+    cache.set(key, (version, value), settings.INSTITUTION_CACHE_SECONDS)
+    return value
+
+
 def cached_page(request, render):
     """`render()`'s response, kept for the next anonymous visitors while nothing changes.
 
@@ -109,7 +130,7 @@ def cached_page(request, render):
             content = content.replace(token.group(1), CSRF_PLACEHOLDER)
         headers = {header: response[header] for header in KEPT_HEADERS if header in response}
         cookies = [morsel.OutputString() for morsel in response.cookies.values()]
-        cache.set(_page_key(request), (slug, version, content, headers, cookies), settings.PUBLIC_PAGE_CACHE_SECONDS)
+        cache.set(_page_key(request), (slug, version, content, headers, cookies), settings.INSTITUTION_CACHE_SECONDS)
     return response
 
 
@@ -151,7 +172,7 @@ class PublicPages:
             institution is not None
             and request.method not in {"GET", "HEAD", "OPTIONS"}
             and response.status_code < 400
-            and settings.PUBLIC_PAGE_CACHE_SECONDS > 0
+            and settings.INSTITUTION_CACHE_SECONDS > 0
         ):
             mark_changed(institution.slug)
         return response
@@ -171,7 +192,7 @@ def _slug_of(sender, instance):
 
 
 def _row_changed(sender, instance, **kwargs):
-    if sender._meta.app_label not in OUR_APPS or settings.PUBLIC_PAGE_CACHE_SECONDS <= 0:
+    if sender._meta.app_label not in OUR_APPS or settings.INSTITUTION_CACHE_SECONDS <= 0:
         return
     slug = _slug_of(sender, instance)
     if slug is not None:

@@ -156,7 +156,7 @@ else:
 
 # Public pages for anonymous visitors, kept rendered (dualpower/public_pages.py): only with a cache
 # that every web process shares, and not under the test runner unless a test asks.
-PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60 if REDIS_URL and not TESTING else 0)
+INSTITUTION_CACHE_SECONDS = env_int("INSTITUTION_CACHE_SECONDS", 60 if REDIS_URL and not TESTING else 0)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _public_page_cache():
     cache.clear()
-    with override_settings(PUBLIC_PAGE_CACHE_SECONDS=60):
+    with override_settings(INSTITUTION_CACHE_SECONDS=60):
         yield
     cache.clear()
 
