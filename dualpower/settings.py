@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "dualpower.public_pages.PublicPages",
     "institutions.middleware.TenantMiddleware",
 ]
 
@@ -152,6 +153,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Public pages for anonymous visitors, kept rendered (dualpower/public_pages.py): only with a cache
+# that every web process shares, and not under the test runner unless a test asks.
+INSTITUTION_CACHE_SECONDS = env_int("INSTITUTION_CACHE_SECONDS", 60 if REDIS_URL and not TESTING else 0)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -26,5 +26,8 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("new/", institution_views.institution_create, name="institution_create"),
     path("healthz", views.healthz, name="healthz"),
+    # References for bench/web.py: each page's throughput is reported as a share of these.
+    path("bench/bare/", views.bench_bare, name="bench_bare"),
+    path("bench/bare-session/", views.bench_bare_session, name="bench_bare_session"),
     path("i/<slug:institution_slug>/", include(institution_patterns)),
 ]

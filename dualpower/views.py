@@ -37,6 +37,21 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@require_safe
+def bench_bare(request):
+    """The benchmarks' reference: the shortest answer through the whole middleware stack.
+    It reads nothing and says nothing, so it is safe to leave public."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_safe
+def bench_bare_session(request):
+    """The reference for signed-in pages: also loads the session and the user, as every member page
+    does, and still says nothing about either."""
+    request.user.is_authenticated  # noqa: B018  (evaluates the lazy user: session read, user query)
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def htmx_fragment(request, template_name, context, status=200):
     """The piece of a page an htmx request swaps, plus the flash messages as an out-of-band
     swap into the page's status region (so screen readers announce them)."""

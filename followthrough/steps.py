@@ -84,25 +84,31 @@ def _signals(now):
     }
 
 
-def step_progress(institution):
-    """The seven steps in order, each with whether something was done; the first step not done carries the
-    next suggested action. One query."""
+def steps_done(institution):
+    """{step app: whether something was done in it}. One query."""
     signals = {
         f"did_{app}": ExpressionWrapper(signal, output_field=BooleanField())
         for app, signal in _signals(timezone.now()).items()
     }
-    done = Institution.objects.filter(pk=institution.pk).annotate(**signals).values(*signals).get()
+    row = Institution.objects.filter(pk=institution.pk).annotate(**signals).values(*signals).get()
+    return {step.app: bool(row[f"did_{step.app}"]) for step in STEPS}
+
+
+def step_progress(institution, done=None):
+    """The seven steps in order, each with whether something was done; the first step not done carries the
+    next suggested action. One query, none if `done` (from steps_done) is given."""
+    done = steps_done(institution) if done is None else done
     progress, suggested = [], False
     for step in STEPS:
         next_url = next_text = ""
-        if not done[f"did_{step.app}"] and not suggested:
+        if not done[step.app] and not suggested:
             suggested = True
             name, next_text = NEXT_ACTION[step.app]
             next_url = reverse(name, kwargs={"institution_slug": institution.slug})
         progress.append(
             StepProgress(
                 step=step,
-                done=bool(done[f"did_{step.app}"]),
+                done=done[step.app],
                 done_text=DONE_TEXT[step.app],
                 next_url=next_url,
                 next_text=next_text,

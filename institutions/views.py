@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from decisions.selectors import awaiting_vote_count
 from dualpower.forms import posted_data as _posted
+from dualpower.public_pages import cached_for, cached_page
 from dualpower.views import htmx_fragment
 from followthrough.public import public_page_for
 from followthrough.public import sections_for as public_sections
-from followthrough.steps import step_progress
+from followthrough.steps import step_progress, steps_done
 from logistics.selectors import settings_for
 from meetings.selectors import published_minutes, upcoming_meetings
 
@@ -62,10 +63,17 @@ def institution_create(request):
 @tenant_access(PUBLIC)
 @require_safe
 def institution_home(request):
-    """The public page for everyone; members also see where the institution stands."""
+    """The public page for everyone; members also see where the institution stands. Anonymous
+    visitors get it from the cache while nothing changes (dualpower/public_pages.py)."""
+    return cached_page(request, lambda: _institution_home(request))
+
+
+def _institution_home(request):
     institution = request.institution
+    # What every viewer sees alike is read once per change in the institution (dualpower/public_pages.py).
+    context = cached_for(institution, "home", lambda: _shared_home_context(institution), per_language=True)
     context = {
-        "counts": selectors.member_counts(institution),
+        **context,
         "pending_request": selectors.pending_join_request_for(institution, request.user),
         "can_request_to_join": rules.can_request_to_join(request.user, request.membership),
     }
@@ -73,17 +81,24 @@ def institution_home(request):
         context["join_request_count"] = selectors.pending_join_requests(institution).count()
     if rules.is_member(request.membership):
         context["awaiting_votes"] = awaiting_vote_count(institution, request.user)
-        context["step_progress"] = step_progress(institution)
-    # The public sections: each one only when organizers chose to show it (followthrough.public).
+        done = cached_for(institution, "steps-done", lambda: steps_done(institution))
+        context["step_progress"] = step_progress(institution, done=done)
+    return render(request, "institutions/home.html", context)
+
+
+def _shared_home_context(institution):
+    """The home page's parts that are the same for every viewer: member counts and the public
+    sections, each one only when organizers chose to show it (followthrough.public)."""
+    context = {"counts": selectors.member_counts(institution)}
     page = public_page_for(institution)
     if page.show_minutes:
-        context["published_minutes"] = published_minutes(institution)
+        context["published_minutes"] = list(published_minutes(institution))
     if page.show_meetings:
         context["public_meetings"] = [
             meeting for meeting in upcoming_meetings(institution, public_only=True)[:6] if meeting.is_upcoming
         ][:5]
     context.update(public_sections(institution, page, settings_for(institution)))
-    return render(request, "institutions/home.html", context)
+    return context
 
 
 @tenant_access(PUBLIC)

@@ -53,6 +53,9 @@ MATRIX = {
     "set_language": {"get": ALL_405, "post": statuses(302, 302, 302, 302, 302)},
     "institution_create": {"get": SIGNED_IN, "post": statuses(302, 400, 400, 400, 400)},
     "healthz": {"get": EVERYONE_200, "post": ALL_405},
+    # The benchmarks' reference views: "ok" for everyone, nothing read, nothing revealed.
+    "bench_bare": {"get": EVERYONE_200, "post": ALL_405},
+    "bench_bare_session": {"get": EVERYONE_200, "post": ALL_405},
     "notifications:preferences": {"get": SIGNED_IN, "post": statuses(302, 302, 302, 302, 302)},
     # The signed token is the authorization (one-click unsubscribe from a mail client).
     "notifications:unsubscribe": {"args": {"token": "unsubscribe"}, "get": EVERYONE_200, "post": EVERYONE_200},

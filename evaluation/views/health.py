@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from dualpower.public_pages import cached_for
 from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
 
 from ..digest import digest_for, recipients, status_history
@@ -16,9 +17,11 @@ from ..snapshot import take_snapshot
 @require_safe
 def health(request):
     """How the institution is doing against the common problems, from its own records."""
-    snapshot = take_snapshot(request.institution)
+    institution = request.institution
+    # The same for every member: computed once per change in the institution (dualpower/public_pages.py).
+    snapshot = cached_for(institution, "health-snapshot", lambda: take_snapshot(institution))
     results = evaluate(snapshot)
-    history = status_history(request.institution)
+    history = cached_for(institution, "health-history", lambda: status_history(institution))
     for result in results:
         result.history = history.get(result.key, [])
     return render(

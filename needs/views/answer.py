@@ -7,6 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from dualpower.public_pages import cached_page
 from institutions.tenancy import PUBLIC, tenant_access
 from institutions.throttle import throttle_allows
 
@@ -92,14 +93,21 @@ def answer(request, token):
     survey = selectors.get_open_survey_by_token_or_404(request.institution, token)
     language = chosen_language(request, survey)
     with translation.override(language):
+        if request.method != "POST":
+            # Anonymous visitors get the first page from the cache while nothing changes.
+            return cached_page(request, lambda: remember_language(first_page(request, survey, language), language))
         if survey.status != Survey.Status.OPEN:
             return render(request, "needs/answer_closed.html", {"survey": survey, "language": language})
         questions = selectors.questions_of(survey)
-        pages = split_pages(questions)
-        if request.method != "POST":
-            form = build_form(survey, questions, pages, language, 0)
-            return render_page(request, survey, form, pages, 0, language)
-        return answer_post(request, survey, questions, pages, language)
+        return answer_post(request, survey, questions, split_pages(questions), language)
+
+
+def first_page(request, survey, language):
+    if survey.status != Survey.Status.OPEN:
+        return render(request, "needs/answer_closed.html", {"survey": survey, "language": language})
+    questions = selectors.questions_of(survey)
+    pages = split_pages(questions)
+    return render_page(request, survey, build_form(survey, questions, pages, language, 0), pages, 0, language)
 
 
 def answer_post(request, survey, questions, pages, language):

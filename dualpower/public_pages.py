@@ -1,0 +1,204 @@
+"""The pages anonymous visitors read most (an institution's public page, a public survey), kept
+rendered in the shared cache per address and language, and served before the tenant is even
+looked up (`PublicPages`, the middleware just before TenantMiddleware).
+
+Correct first: any change to an institution makes its cached pages stale at once.
+- A change through the web is a request under /i/<slug>/ with an unsafe method that succeeded
+  (the middleware; whatever the view wrote and however: save, update, raw SQL).
+- A change from a job or a command is a model of ours saved or deleted inside the institution's
+  scope or carrying its foreign key (the signal handlers below), counted when the transaction
+  commits, so that nobody re-caches the old rows in between.
+- A short lifetime (INSTITUTION_CACHE_SECONDS) bounds what neither can see: the clock (a meeting
+  that has begun) and bulk writes outside any scope.
+Only anonymous visitors with no flash message waiting, and no query string but a known `?lang=`,
+get a cached page; a view stores one only after rendering it for such a visitor with status 200
+(`cached_page`), so a page that is private, missing or an error is never stored. The CSRF token
+is the one per-visitor part of these pages: it is stored as a placeholder and each visitor gets
+their own. Off (0 seconds) unless the cache is shared by every
+web process (Redis), since a change seen by one process must reach all of them.
+
+The same versions keep institution-wide reads that members' pages share and that cost the most
+(`cached_for`: the health snapshot, the seven steps' progress).
+"""
+
+import re
+import uuid
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import translation
+from django_scopes import get_scope
+
+CSRF_PLACEHOLDER = "__public_page_csrf_token__"
+# Where base.html and every form put the (masked, 64-character) token.
+CSRF_IN_PAGE = re.compile(r'(?:"X-CSRFToken": "|name="csrfmiddlewaretoken" value=")([A-Za-z0-9]{64})"')
+KEPT_HEADERS = ("Content-Type", "Content-Language")
+INSTITUTION_PATH = re.compile(r"^/i/([-a-zA-Z0-9_]+)/")
+# A cookie a public page sets from the visitor's choice (needs/views/answer.py): part of the key.
+LANGUAGE_COOKIE = "survey_language"
+# The apps whose rows can appear on a public page (ours); sessions and allauth's are not.
+OUR_APPS = {
+    "institutions",
+    "decisions",
+    "needs",
+    "consultation",
+    "research",
+    "meetings",
+    "logistics",
+    "evaluation",
+    "followthrough",
+}
+
+
+def _version_key(slug):
+    return f"public-page:version:{slug}"
+
+
+def mark_changed(slug):
+    """Every cached public page of the institution with this slug is stale from now on."""
+    cache.set(_version_key(slug), uuid.uuid4().hex, None)
+
+
+def _cacheable(request):
+    languages = dict(settings.LANGUAGES)
+    picked = request.GET.get("lang")
+    return (
+        settings.INSTITUTION_CACHE_SECONDS > 0
+        and request.method == "GET"
+        and set(request.GET) <= {"lang"}
+        and (picked is None or picked in languages)
+        and request.COOKIES.get(LANGUAGE_COOKIE, settings.LANGUAGE_CODE) in languages
+        and not request.user.is_authenticated
+        and not len(get_messages(request))
+    )
+
+
+def _page_key(request):
+    # Everything a public page's language may come from: the address (with ?lang=), the visitor's
+    # language (LocaleMiddleware ran before) and the survey's language cookie (checked: known codes).
+    language = translation.get_language()
+    return f"public-page:{language}:{request.COOKIES.get(LANGUAGE_COOKIE, '')}:{request.get_full_path()}"
+
+
+def _current_version(slug):
+    version = cache.get(_version_key(slug))
+    if version is None:
+        cache.add(_version_key(slug), uuid.uuid4().hex, None)
+        version = cache.get(_version_key(slug))
+    return version
+
+
+def cached_for(institution, name, compute, *, per_language=False):
+    """`compute()`'s value for this institution, shared by every member's page and kept while nothing
+    in the institution changes (or for INSTITUTION_CACHE_SECONDS). The value must be the same for
+    every viewer and picklable; `per_language` if it holds text already translated."""
+    if settings.INSTITUTION_CACHE_SECONDS <= 0:
+        return compute()
+    language = translation.get_language() if per_language else ""
+    key, version_key = f"institution-data:{institution.slug}:{name}:{language}", _version_key(institution.slug)
+    found = cache.get_many([key, version_key])
+    version = found.get(version_key) or _current_version(institution.slug)
+    stored = found.get(key)
+    if stored is not None and stored[0] == version:
+        return stored[1]
+    value = compute()
+    cache.set(key, (version, value), settings.INSTITUTION_CACHE_SECONDS)
+    return value
+
+
+def cached_page(request, render):
+    """`render()`'s response, kept for the next anonymous visitors while nothing changes.
+
+    Whatever `render` returns is given to everyone with the same address and language, cookies
+    included (a public page's cookies say which language was picked, nothing else).
+    """
+    if not _cacheable(request):
+        return render()
+    slug = request.institution.slug
+    # The version is read before rendering: a change committed meanwhile makes this copy stale.
+    version = _current_version(slug)
+    response = render()
+    if response.status_code == 200 and not response.streaming:
+        content = response.content.decode(response.charset)
+        token = CSRF_IN_PAGE.search(content)
+        if token is not None:
+            content = content.replace(token.group(1), CSRF_PLACEHOLDER)
+        headers = {header: response[header] for header in KEPT_HEADERS if header in response}
+        cookies = [morsel.OutputString() for morsel in response.cookies.values()]
+        cache.set(_page_key(request), (slug, version, content, headers, cookies), settings.INSTITUTION_CACHE_SECONDS)
+    return response
+
+
+def cached_response(request):
+    """The stored page for this request if it is still current, else None."""
+    match = INSTITUTION_PATH.match(request.path_info)
+    if match is None or not _cacheable(request):
+        return None
+    slug = match.group(1)
+    key, version_key = _page_key(request), _version_key(slug)
+    found = cache.get_many([key, version_key])
+    stored = found.get(key)
+    if stored is None or stored[0] != slug or stored[1] != found.get(version_key):
+        return None
+    _slug, _version, content, headers, cookies = stored
+    response = HttpResponse(content.replace(CSRF_PLACEHOLDER, get_token(request)))
+    for header, value in headers.items():
+        response[header] = value
+    for cookie in cookies:
+        response.cookies.load(cookie)
+    return response
+
+
+class PublicPages:
+    """Serves anonymous visitors the public pages stored by `cached_page`; after a change made
+    through the web to an institution, makes its stored pages stale. Placed just before
+    TenantMiddleware: request.institution is known when the response comes back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        cached = cached_response(request)
+        if cached is not None:
+            return cached
+        response = self.get_response(request)
+        institution = getattr(request, "institution", None)
+        if (
+            institution is not None
+            and request.method not in {"GET", "HEAD", "OPTIONS"}
+            and response.status_code < 400
+            and settings.INSTITUTION_CACHE_SECONDS > 0
+        ):
+            mark_changed(institution.slug)
+        return response
+
+
+def _slug_of(sender, instance):
+    if sender._meta.label == "institutions.Institution":
+        return instance.slug
+    institution = get_scope().get("institution")
+    if institution is not None and getattr(instance, "institution_id", institution.pk) == institution.pk:
+        return institution.slug
+    if getattr(instance, "institution_id", None) is not None:
+        from institutions.models import Institution
+
+        return Institution.objects.filter(pk=instance.institution_id).values_list("slug", flat=True).first()
+    return None
+
+
+def _row_changed(sender, instance, **kwargs):
+    if sender._meta.app_label not in OUR_APPS or settings.INSTITUTION_CACHE_SECONDS <= 0:
+        return
+    slug = _slug_of(sender, instance)
+    if slug is not None:
+        transaction.on_commit(lambda: mark_changed(slug), using=kwargs.get("using"))
+
+
+def connect():
+    post_save.connect(_row_changed, dispatch_uid="public-pages-save")
+    post_delete.connect(_row_changed, dispatch_uid="public-pages-delete")
