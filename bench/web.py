@@ -192,7 +192,7 @@ class Browser:
 
     def request(self, path, data=None):
         body = encoded(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body)
+        request = urllib.request.Request(self.base + path, data=body)  # noqa: S310  (http://127.0.0.1 only)
         try:
             with self.opener.open(request, timeout=30) as response:
                 return response.status, response.headers, response.read().decode()
@@ -270,7 +270,8 @@ function done(summary, latency, requests)
   local parts = {}
   for status, n in pairs(counted) do table.insert(parts, string.format('"%%s": %%d', status, n)) end
   io.write(string.format(
-    'RESULT {"requests": %%d, "duration_us": %%d, "p50": %%d, "p95": %%d, "p99": %%d, "errors": %%d, "statuses": {%%s}}\\n',
+    'RESULT {"requests": %%d, "duration_us": %%d, "p50": %%d, "p95": %%d, "p99": %%d, ' ..
+    '"errors": %%d, "statuses": {%%s}}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     table.concat(parts, ", ")))
@@ -367,9 +368,8 @@ def run_server(name, args, env, chosen):
                 # Warm the workers' caches and connections, briefly, at this concurrency.
                 wrk(url, concurrency=concurrency, duration=1, **{k: v for k, v in spec.items() if k != "path"})
                 before = load_average()
-                result = wrk(
-                    url, concurrency=concurrency, duration=args.duration, **{k: v for k, v in spec.items() if k != "path"}
-                )
+                options = {key: value for key, value in spec.items() if key != "path"}
+                result = wrk(url, concurrency=concurrency, duration=args.duration, **options)
                 result.update(
                     server=name, page=page, concurrency=concurrency, load=max(before, load_average()), path=spec["path"]
                 )
