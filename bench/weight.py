@@ -4,7 +4,8 @@ Run (SQLite, a database of its own under var/bench/, seeded with the demo data):
     .venv/bin/python bench/weight.py
 
 Signs in as the demo organizer of Riverside Clinic Defense, opens the institution's home, follows
-every link of the institution's navigation and of the logistics, evaluation and follow-through pages, plus the first proposal,
+every link of the institution's navigation and of the logistics, evaluation and follow-through
+pages, plus the first proposal,
 meeting and need, and the public page and public survey as a visitor without an account. For each
 page: the HTML as the app sends it, the HTML gzipped (what a proxy in front of it sends; the app
 itself does not compress HTML), and the stylesheets and scripts the page links, gzipped at level 9
@@ -33,12 +34,12 @@ from django.test import Client  # noqa: E402
 
 SLUG = "riverside-clinic-defense"
 TARGET = 100_000
-LINK = re.compile(r'href="(/i/%s/[^"#?]*)"' % SLUG)
+LINK = re.compile(rf'href="(/i/{SLUG}/[^"#?]*)"')
 ASSET = re.compile(r'(?:<link rel="stylesheet" href|<script[^>]+src)="/static/([^"?]+)"')
 FIRST_OF = {
-    "proposal": re.compile(r'href="(/i/%s/decisions/\d+/)"' % SLUG),
-    "meeting": re.compile(r'href="(/i/%s/meetings/\d+/)"' % SLUG),
-    "need": re.compile(r'href="(/i/%s/needs/\d+/)"' % SLUG),
+    "proposal": re.compile(rf'href="(/i/{SLUG}/decisions/\d+/)"'),
+    "meeting": re.compile(rf'href="(/i/{SLUG}/meetings/\d+/)"'),
+    "need": re.compile(rf'href="(/i/{SLUG}/needs/\d+/)"'),
 }
 
 
