@@ -18,9 +18,7 @@
 """
 
 import json
-import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -39,6 +37,7 @@ from django_scopes import scopes_disabled
 
 from decisions.models import Proposal, RollEntry, SecretBallot
 from tests.factories import MembershipFactory, proposal_in_voting, survey_example
+from tests.test_deploy_check import production_env  # noqa: F401  (a fixture: the production environment)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Ours: everything but the environment, tests, migrations and generated files.
@@ -274,17 +273,8 @@ LOGIN_AND_PRINT_COOKIES = textwrap.dedent(
 )
 
 
-def test_session_and_csrf_cookies_carry_secure_flags_in_production(tmp_path):
-    env = {
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "example.org",
-        "SITE_URL": "https://example.org",
-        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
-        "EMAIL_HOST": "smtp.example.org",
-        "DUALPOWER_VAR_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "dualpower.settings",
-    }
-    env.update({name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ})
+def test_session_and_csrf_cookies_carry_secure_flags_in_production(production_env):  # noqa: F811
+    env = {**production_env, "DJANGO_SETTINGS_MODULE": "dualpower.settings"}
     result = subprocess.run(
         [sys.executable, "-c", LOGIN_AND_PRINT_COOKIES],
         cwd=REPO_ROOT,
