@@ -5,8 +5,13 @@ form on the page and fills every field with a valid, boring value, so the reques
 under load is one the app accepts.
 """
 
+import re
+from collections import Counter
 from html.parser import HTMLParser
 from urllib.parse import urlencode
+
+# A survey ranking question's selects are named "<question>_r<item>": each item takes its own place.
+RANKED_SELECT = re.compile(r"^(?P<question>.+)_r\d+$")
 
 
 class Form:
@@ -79,9 +84,11 @@ def filled(form, text="benchmark answer"):
     Hidden fields keep their value; one radio button and one check box per group are picked (the
     first); text gets `text`; number fields count up from 1 within their bounds, which makes rank
     ballot's rank fields 1, 2, 3 …; a dot field gets one dot on the first option; selects take their first real
-    option. Contact consent, the honeypot and buttons stay empty.
+    option, except a survey ranking's selects, which take places 1, 2, 3 … in turn. Contact consent, the
+    honeypot and buttons stay empty.
     """
     data = []
+    places = Counter()
     picked_groups = set()
     counter = ranks = 0
     for tag, attrs in form.fields:
@@ -111,8 +118,12 @@ def filled(form, text="benchmark answer"):
             data.append((name, str(min(max(counter, low), high))))
         elif kind == "select":
             options = [value for value in attrs["options"] if value]
-            if options:
-                data.append((name, options[0]))
+            ranked = RANKED_SELECT.match(name)
+            index = places[ranked["question"]] if ranked else 0
+            if ranked:
+                places[ranked["question"]] += 1
+            if index < len(options):
+                data.append((name, options[index]))
         elif kind in {"email"}:
             data.append((name, "benchmark@example.org"))
         elif kind in {"text", "textarea", "search", "tel", "url"}:

@@ -19,6 +19,12 @@ web process (Redis), since a change seen by one process must reach all of them.
 
 The same versions keep institution-wide reads that members' pages share and that cost the most
 (`cached_for`: the health snapshot, the seven steps' progress).
+
+Anonymous answers to a survey are the one kind of change that comes in floods (a survey handed out
+at an event), so they move a version of their own (`ANSWER_MODELS`, and the answering view's POST,
+`only_answers_change`). Everything kept depends on both versions, except what cannot show an answer
+and says so with `ignores_answers=True` (a survey's questions, its first page): those stay kept while
+people answer.
 """
 
 import re
@@ -38,6 +44,10 @@ CSRF_PLACEHOLDER = "__public_page_csrf_token__"
 # Where base.html and every form put the (masked, 64-character) token.
 CSRF_IN_PAGE = re.compile(r'(?:"X-CSRFToken": "|name="csrfmiddlewaretoken" value=")([A-Za-z0-9]{64})"')
 KEPT_HEADERS = ("Content-Type", "Content-Language")
+# The rows a survey answer writes (needs.services.response_submit).
+ANSWER_MODELS = frozenset({"needs.Response", "needs.Answer", "needs.SurveyContact"})
+# Ours but never shown on any page: the public forms' per-client counts.
+NEVER_SHOWN = frozenset({"institutions.ClientThrottle"})
 INSTITUTION_PATH = re.compile(r"^/i/([-a-zA-Z0-9_]+)/")
 # A cookie a public page sets from the visitor's choice (needs/views/answer.py): part of the key.
 LANGUAGE_COOKIE = "survey_language"
@@ -55,13 +65,19 @@ OUR_APPS = {
 }
 
 
-def _version_key(slug):
-    return f"public-page:version:{slug}"
+def _version_key(slug, answers=False):
+    return f"public-page:{'answers' if answers else 'version'}:{slug}"
 
 
-def mark_changed(slug):
-    """Every cached public page of the institution with this slug is stale from now on."""
-    cache.set(_version_key(slug), uuid.uuid4().hex, None)
+def mark_changed(slug, *, answers_only=False):
+    """Everything kept for the institution with this slug is stale from now on; with `answers_only`
+    (survey answers came in), everything except what was kept with `ignores_answers`."""
+    cache.set(_version_key(slug, answers_only), uuid.uuid4().hex, None)
+
+
+def only_answers_change(request):
+    """Called by a view whose POST writes survey answers and nothing else."""
+    request.public_pages_answers_only = True
 
 
 def _cacheable(request):
@@ -85,34 +101,48 @@ def _page_key(request):
     return f"public-page:{language}:{request.COOKIES.get(LANGUAGE_COOKIE, '')}:{request.get_full_path()}"
 
 
-def _current_version(slug):
-    version = cache.get(_version_key(slug))
-    if version is None:
-        cache.add(_version_key(slug), uuid.uuid4().hex, None)
-        version = cache.get(_version_key(slug))
-    return version
+def _current_versions(slug, found=None):
+    """(the institution's version, its answers' version), each created when missing. `found` holds
+    what a get_many that asked for the two keys already read."""
+    found = cache.get_many([_version_key(slug), _version_key(slug, True)]) if found is None else found
+    versions = []
+    for answers in (False, True):
+        key = _version_key(slug, answers)
+        version = found.get(key)
+        if version is None:
+            cache.add(key, uuid.uuid4().hex, None)
+            version = cache.get(key)
+        versions.append(version)
+    return tuple(versions)
 
 
-def cached_for(institution, name, compute, *, per_language=False):
+def _still_current(stored_versions, versions, ignores_answers):
+    return stored_versions[0] == versions[0] and (ignores_answers or stored_versions[1] == versions[1])
+
+
+def cached_for(institution, name, compute, *, per_language=False, ignores_answers=False):
     """`compute()`'s value for this institution, shared by every member's page and kept while nothing
     in the institution changes (or for INSTITUTION_CACHE_SECONDS). The value must be the same for
-    every viewer and picklable; `per_language` if it holds text already translated."""
+    every viewer and picklable; `per_language` if it holds text already translated; `ignores_answers`
+    if no survey answer can change it."""
     if settings.INSTITUTION_CACHE_SECONDS <= 0:
         return compute()
+    slug = institution.slug
     language = translation.get_language() if per_language else ""
-    key, version_key = f"institution-data:{institution.slug}:{name}:{language}", _version_key(institution.slug)
-    found = cache.get_many([key, version_key])
-    version = found.get(version_key) or _current_version(institution.slug)
+    key = f"institution-data:{slug}:{name}:{language}"
+    found = cache.get_many([key, _version_key(slug), _version_key(slug, True)])
+    versions = _current_versions(slug, found)
     stored = found.get(key)
-    if stored is not None and stored[0] == version:
+    if stored is not None and _still_current(stored[0], versions, ignores_answers):
         return stored[1]
     value = compute()
-    cache.set(key, (version, value), settings.INSTITUTION_CACHE_SECONDS)
+    cache.set(key, (versions, value), settings.INSTITUTION_CACHE_SECONDS)
     return value
 
 
-def cached_page(request, render):
-    """`render()`'s response, kept for the next anonymous visitors while nothing changes.
+def cached_page(request, render, *, ignores_answers=False):
+    """`render()`'s response, kept for the next anonymous visitors while nothing changes
+    (`ignores_answers`: while nothing but survey answers change).
 
     Whatever `render` returns is given to everyone with the same address and language, cookies
     included (a public page's cookies say which language was picked, nothing else).
@@ -120,8 +150,8 @@ def cached_page(request, render):
     if not _cacheable(request):
         return render()
     slug = request.institution.slug
-    # The version is read before rendering: a change committed meanwhile makes this copy stale.
-    version = _current_version(slug)
+    # The versions are read before rendering: a change committed meanwhile makes this copy stale.
+    versions = _current_versions(slug)
     response = render()
     if response.status_code == 200 and not response.streaming:
         content = response.content.decode(response.charset)
@@ -130,7 +160,8 @@ def cached_page(request, render):
             content = content.replace(token.group(1), CSRF_PLACEHOLDER)
         headers = {header: response[header] for header in KEPT_HEADERS if header in response}
         cookies = [morsel.OutputString() for morsel in response.cookies.values()]
-        cache.set(_page_key(request), (slug, version, content, headers, cookies), settings.INSTITUTION_CACHE_SECONDS)
+        stored = (slug, versions, ignores_answers, content, headers, cookies)
+        cache.set(_page_key(request), stored, settings.INSTITUTION_CACHE_SECONDS)
     return response
 
 
@@ -140,12 +171,13 @@ def cached_response(request):
     if match is None or not _cacheable(request):
         return None
     slug = match.group(1)
-    key, version_key = _page_key(request), _version_key(slug)
-    found = cache.get_many([key, version_key])
+    key = _page_key(request)
+    found = cache.get_many([key, _version_key(slug), _version_key(slug, True)])
     stored = found.get(key)
-    if stored is None or stored[0] != slug or stored[1] != found.get(version_key):
+    current = (found.get(_version_key(slug)), found.get(_version_key(slug, True)))
+    if stored is None or stored[0] != slug or not _still_current(stored[1], current, stored[2]):
         return None
-    _slug, _version, content, headers, cookies = stored
+    _slug, _versions, _ignores_answers, content, headers, cookies = stored
     response = HttpResponse(content.replace(CSRF_PLACEHOLDER, get_token(request)))
     for header, value in headers.items():
         response[header] = value
@@ -174,7 +206,7 @@ class PublicPages:
             and response.status_code < 400
             and settings.INSTITUTION_CACHE_SECONDS > 0
         ):
-            mark_changed(institution.slug)
+            mark_changed(institution.slug, answers_only=getattr(request, "public_pages_answers_only", False))
         return response
 
 
@@ -192,11 +224,16 @@ def _slug_of(sender, instance):
 
 
 def _row_changed(sender, instance, **kwargs):
-    if sender._meta.app_label not in OUR_APPS or settings.INSTITUTION_CACHE_SECONDS <= 0:
+    if (
+        sender._meta.app_label not in OUR_APPS
+        or sender._meta.label in NEVER_SHOWN
+        or settings.INSTITUTION_CACHE_SECONDS <= 0
+    ):
         return
     slug = _slug_of(sender, instance)
     if slug is not None:
-        transaction.on_commit(lambda: mark_changed(slug), using=kwargs.get("using"))
+        answers_only = sender._meta.label in ANSWER_MODELS
+        transaction.on_commit(lambda: mark_changed(slug, answers_only=answers_only), using=kwargs.get("using"))
 
 
 def connect():

@@ -150,7 +150,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: Redis when available (shared by every web process), else local memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "dualpower.cache.SharedClientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -275,6 +275,9 @@ SECURE_SSL_REDIRECT = SECURE_HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 # Generous, because a whole community centre can share one address.
 PUBLIC_FORM_LIMIT = env_int("PUBLIC_FORM_LIMIT", 30)
 PUBLIC_FORM_WINDOW = env_int("PUBLIC_FORM_WINDOW", 600)
+# Where the per-client counts are kept (institutions/throttle.py): in Redis when every web process
+# shares it (one atomic INCR, nothing to clean up), else in the database.
+THROTTLE_IN_CACHE = env_bool("THROTTLE_IN_CACHE", bool(REDIS_URL) and not TESTING)
 
 # Behind a reverse proxy, trust its X-Forwarded-Proto and (for public-form limits) X-Forwarded-For.
 BEHIND_PROXY = env_bool("BEHIND_PROXY")

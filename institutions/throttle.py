@@ -1,7 +1,9 @@
 """Per-client limits for the public forms (surveys, consultation rounds, RSVPs).
 
 The client is identified by a keyed hash of its IP address and the current day: enough to
-slow a flood from one place, useless for finding out who someone is.
+slow a flood from one place, useless for finding out who someone is. Counts are kept in Redis when
+settings.THROTTLE_IN_CACHE (one atomic increment that expires with its window), else in the
+ClientThrottle table (cleared daily by a housekeeping job).
 """
 
 import datetime
@@ -9,6 +11,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -35,8 +38,11 @@ def throttle_allows(request, bucket, *, limit, window_seconds=600):
     """Count one use of `bucket` by this client; False once it went over `limit` in the window."""
     now = timezone.now()
     epoch = int(now.timestamp())
-    window_start = datetime.datetime.fromtimestamp(epoch - epoch % window_seconds, tz=datetime.UTC)
+    start = epoch - epoch % window_seconds
     client = client_hash(request)
+    if settings.THROTTLE_IN_CACHE:
+        return _count_in_cache(f"throttle:{bucket}:{client}:{start}", window_seconds) <= limit
+    window_start = datetime.datetime.fromtimestamp(start, tz=datetime.UTC)
     rows = ClientThrottle.objects.filter(bucket=bucket, client=client, window_start=window_start)
     if not rows.update(hits=F("hits") + 1):
         try:
@@ -45,6 +51,17 @@ def throttle_allows(request, bucket, *, limit, window_seconds=600):
         except IntegrityError:  # another request from the same client created it first
             rows.update(hits=F("hits") + 1)
     return rows.values_list("hits", flat=True).first() <= limit
+
+
+def _count_in_cache(key, window_seconds):
+    """This request's place in the window: INCR is atomic, so two requests never get the same one."""
+    if cache.add(key, 1, timeout=window_seconds + 60):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window's key expired between the two calls: this request starts it again
+        cache.add(key, 0, timeout=window_seconds + 60)
+        return cache.incr(key)
 
 
 def throttle_forget_old(*, older_than=datetime.timedelta(days=1)):

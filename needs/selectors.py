@@ -4,6 +4,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
+from dualpower.public_pages import cached_for
+
 from .models import Choice, Need, Question, Survey, Theme
 
 
@@ -40,6 +42,18 @@ def get_open_survey_by_token_or_404(institution, token):
         institution=institution,
         token=token,
     )
+
+
+def public_survey_or_404(institution, token):
+    """The survey behind a public link with its questions, as the answering pages need them: read
+    once and shared by every visitor while nothing in the institution but survey answers changes (an
+    organizer's edit or closing the survey is a change: nobody answers from an old copy)."""
+
+    def read():
+        survey = get_open_survey_by_token_or_404(institution, token)
+        return survey, questions_of(survey)
+
+    return cached_for(institution, f"public-survey:{token}", read, ignores_answers=True)
 
 
 def questions_of(survey):

@@ -12,7 +12,10 @@ from django.urls import reverse
 from django_scopes import scope
 
 from institutions.forms import InstitutionSettingsForm
+from evaluation.indicators import evaluate
+from needs.models import Response
 from needs.services import survey_close
+from needs.tests.test_survey_answer import first_page, questions
 from tests.factories import survey_example
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -134,3 +137,67 @@ def test_other_query_strings_are_never_served_from_the_cache(institution, query)
     with CaptureQueriesContext(connection) as queries:
         assert Client().get(url).status_code == 200
     assert len(queries) > 0
+
+
+def test_members_share_the_health_results_per_language_until_something_changes(
+    institution, member, member_client, organizer_client, monkeypatch
+):
+    from evaluation.views import health
+
+    evaluations = []
+    monkeypatch.setattr(health, "evaluate", lambda snapshot: evaluations.append(snapshot) or evaluate(snapshot))
+    url = reverse("evaluation:health", kwargs={"institution_slug": institution.slug})
+    assert "Cooptation" in member_client.get(url).content.decode()
+    assert "Cooptation" in organizer_client.get(url).content.decode()
+    assert len(evaluations) == 1
+    member.language = "es"
+    member.save()
+    assert "Cooptación" in member_client.get(url).content.decode()
+    assert len(evaluations) == 2  # Spanish is its own copy, from the same kept snapshot
+    assert evaluations[1] is not evaluations[0] and evaluations[1] == evaluations[0]
+    changed = organizer_client.post(
+        reverse("institutions:settings", kwargs={"institution_slug": institution.slug}),
+        settings_data(institution, description="New week"),
+    )
+    assert changed.status_code == 302
+    assert "Cooptación" in member_client.get(url).content.decode()
+    assert len(evaluations) == 3
+
+
+def test_answers_keep_the_survey_and_its_page_but_make_everything_else_stale(
+    institution, organizer, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    survey = survey_example(institution, organizer)
+    url, qs = survey.public_path(), questions(survey)
+    Client().get(url)
+    Client().get(home_url(institution))
+    for _person in range(2):
+        with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as queries:
+            assert Client().post(url, first_page(qs, page="1")).status_code == 302
+        # The questions were read once, before the first answer; each answer only writes.
+        assert not [q["sql"][:300] for q in queries.captured_queries if "needs_question" in q["sql"]]
+    with scope(institution=institution):
+        assert Response.objects.filter(survey=survey).count() == 2
+    with django_assert_max_num_queries(0):
+        assert "survey-form" in Client().get(url).content.decode()
+    # What may count answers (the seven steps' progress, the health page…) is read again.
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get(home_url(institution)).status_code == 200
+    assert len(queries) > 0
+
+
+def test_an_edited_question_shows_at_once_while_people_answer(
+    institution, organizer, django_capture_on_commit_callbacks
+):
+    survey = survey_example(institution, organizer)
+    url, qs = survey.public_path(), questions(survey)
+    Client().get(url)
+    assert Client().post(url, first_page(qs, page="1")).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True), scope(institution=institution):
+        question = qs["What is hardest?"]
+        question.text = "What is hardest this winter?"
+        question.save()
+    assert "What is hardest this winter?" in Client().get(url).content.decode()
+    second_page = Client().post(url, first_page(qs, page="0"))
+    assert "What is hardest this winter?" not in second_page.content.decode()  # on the next page now
+    assert Client().post(url, first_page(qs, page="1")).status_code == 302

@@ -2,7 +2,6 @@
 align with or join another organization. Open ballots only: secret ballots are never read."""
 
 from collections import defaultdict
-from itertools import combinations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,10 +25,23 @@ OUTSIDE_PROPOSALS_WATCH, OUTSIDE_PROPOSALS_ALERT = 1, 3
 
 def blocs(votes):
     """Groups (sets of member ids, largest first) of at least BLOC_MIN_SIZE members linked by pairs who
-    voted alike. `votes` is a list of (member_id, proposal_id, choice)."""
+    voted alike. `votes` is a list of (member_id, proposal_id, choice); a member's last choice on a
+    proposal counts.
+
+    Every pair of members is compared, so the comparison is kept to two big-integer ANDs: each member
+    has one bit per proposal they voted on and one bit per (proposal, choice) they made, so the
+    proposals two members share and those they agree on are the set bits of the ANDs.
+    """
     by_member = defaultdict(dict)
     for member_id, proposal_id, choice in votes:
         by_member[member_id][proposal_id] = choice
+    proposal_bits, choice_bits = {}, {}
+    voted, chose = {}, {}
+    for member_id, choices in by_member.items():
+        voted[member_id] = sum(1 << proposal_bits.setdefault(proposal, len(proposal_bits)) for proposal in choices)
+        chose[member_id] = sum(1 << choice_bits.setdefault(pair, len(choice_bits)) for pair in choices.items())
+    # Members with fewer votes than a pair needs to share can be linked to nobody.
+    candidates = sorted(member_id for member_id, choices in by_member.items() if len(choices) >= BLOC_MIN_SHARED)
     parent = {member_id: member_id for member_id in by_member}
 
     def root(member_id):
@@ -38,13 +50,14 @@ def blocs(votes):
             member_id = parent[member_id]
         return member_id
 
-    for first, second in combinations(sorted(by_member), 2):
-        shared = by_member[first].keys() & by_member[second].keys()
-        if len(shared) < BLOC_MIN_SHARED:
-            continue
-        alike = sum(by_member[first][proposal] == by_member[second][proposal] for proposal in shared)
-        if alike / len(shared) >= BLOC_AGREEMENT:
-            parent[root(first)] = root(second)
+    for index, first in enumerate(candidates):
+        first_voted, first_chose = voted[first], chose[first]
+        for second in candidates[index + 1 :]:
+            shared = (first_voted & voted[second]).bit_count()
+            if shared < BLOC_MIN_SHARED:
+                continue
+            if (first_chose & chose[second]).bit_count() / shared >= BLOC_AGREEMENT:
+                parent[root(first)] = root(second)
     groups = defaultdict(set)
     for member_id in by_member:
         groups[root(member_id)].add(member_id)

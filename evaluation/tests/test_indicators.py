@@ -1,8 +1,12 @@
 """The health indicators as pure functions: table-driven cases from a snapshot to a status."""
 
+from collections import defaultdict
 from datetime import date
+from itertools import combinations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evaluation.indicators import (
     burnout,
@@ -126,6 +130,46 @@ def votes(members, proposals, choice="yes"):
 )
 def test_voting_blocs(recent_votes, expected):
     assert sorted(cooptation.blocs(recent_votes), key=min) == expected
+
+
+def blocs_pair_by_pair(votes):
+    """The rule as first written, comparing every pair's shared proposals one by one."""
+    by_member = defaultdict(dict)
+    for member, proposal, choice in votes:
+        by_member[member][proposal] = choice
+    linked = {member: {member} for member in by_member}
+    for first, second in combinations(sorted(by_member), 2):
+        shared = by_member[first].keys() & by_member[second].keys()
+        alike = sum(by_member[first][p] == by_member[second][p] for p in shared)
+        if len(shared) >= cooptation.BLOC_MIN_SHARED and alike / len(shared) >= cooptation.BLOC_AGREEMENT:
+            group = linked[first] | linked[second]
+            for member in group:
+                linked[member] = group
+    groups = {frozenset(group) for group in linked.values() if len(group) >= cooptation.BLOC_MIN_SIZE}
+    return sorted(groups, key=min)
+
+
+def ballot_grid(members, proposals):
+    """Every member's choice (or no vote, None) on every proposal, mostly "yes": pairs often share
+    five to seven votes and agree on nearly all of them, so blocs form and break at the thresholds."""
+    cell = st.sampled_from([None] + ["yes"] * 8 + ["no", '["a", "b"]'])
+    return st.lists(cell, min_size=members * proposals, max_size=members * proposals).map(
+        lambda cells: [
+            (1 + index // proposals, 1 + index % proposals, choice)
+            for index, choice in enumerate(cells)
+            if choice is not None
+        ]
+    )
+
+
+random_votes = st.tuples(st.integers(2, 9), st.integers(4, 7)).flatmap(lambda size: ballot_grid(*size))
+
+
+@given(random_votes)
+def test_voting_blocs_match_the_pair_by_pair_rule(votes):
+    found = cooptation.blocs(votes)
+    assert sorted(map(frozenset, found), key=min) == blocs_pair_by_pair(votes)
+    assert [len(group) for group in found] == sorted((len(group) for group in found), reverse=True)
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,13 @@ def health(request):
     """How the institution is doing against the common problems, from its own records."""
     institution = request.institution
     # The same for every member: computed once per change in the institution (dualpower/public_pages.py).
-    snapshot = cached_for(institution, "health-snapshot", lambda: take_snapshot(institution))
-    results = evaluate(snapshot)
+    # The indicators' results hold translated sentences: one copy per language.
+    results = cached_for(
+        institution,
+        "health-results",
+        lambda: evaluate(cached_for(institution, "health-snapshot", lambda: take_snapshot(institution))),
+        per_language=True,
+    )
     history = cached_for(institution, "health-history", lambda: status_history(institution))
     for result in results:
         result.history = history.get(result.key, [])

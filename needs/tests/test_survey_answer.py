@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django_scopes import scope
@@ -167,7 +168,16 @@ def test_honeypot_refuses_and_keeps_answers(survey):
         assert not Response.objects.exists()
 
 
-def test_a_flood_from_one_client_is_throttled(survey, settings):
+@pytest.fixture(params=["database", "cache"])
+def throttle_store(request, settings):
+    """Both places the per-client counts can live (settings.THROTTLE_IN_CACHE)."""
+    settings.THROTTLE_IN_CACHE = request.param == "cache"
+    cache.clear()
+    yield request.param
+    cache.clear()
+
+
+def test_a_flood_from_one_client_is_throttled(survey, settings, throttle_store):
     settings.PUBLIC_FORM_LIMIT = 3
     qs = questions(survey)
     client = Client(REMOTE_ADDR="203.0.113.9")
@@ -178,6 +188,30 @@ def test_a_flood_from_one_client_is_throttled(survey, settings):
     assert Client(REMOTE_ADDR="198.51.100.7").post(answer_url(survey), first_page(qs, page="1")).status_code == 302
     with scope(institution=survey.institution):
         assert Response.objects.count() == 4
+    from institutions.models import ClientThrottle
+
+    assert ClientThrottle.objects.exists() == (throttle_store == "database")
+
+
+def test_a_throttle_count_that_expires_between_add_and_incr_starts_again(survey, settings, monkeypatch):
+    settings.THROTTLE_IN_CACHE = True
+    settings.PUBLIC_FORM_LIMIT = 1
+    cache.clear()
+    real_incr, expired = cache.incr, []
+
+    def incr_after_expiry(key, *args, **kwargs):
+        if not expired:  # the window's key vanishes once, right after add() found it present
+            expired.append(key)
+            cache.delete(key)
+            raise ValueError(f"Key '{key}' not found")
+        return real_incr(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "incr", incr_after_expiry)
+    qs = questions(survey)
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    statuses = [client.post(answer_url(survey), first_page(qs, page="1")).status_code for _ in range(3)]
+    assert expired and statuses == [302, 302, 429]  # the restarted window counted the second post as its first
+    cache.clear()
 
 
 def test_throttle_stores_a_hash_not_the_address(survey, settings):

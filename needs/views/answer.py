@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from dualpower.public_pages import cached_page
+from dualpower.public_pages import cached_page, only_answers_change
 from institutions.tenancy import PUBLIC, tenant_access
 from institutions.throttle import throttle_allows
 
@@ -90,22 +90,25 @@ def render_page(request, survey, form, pages, index, language, *, status=200):
 @tenant_access(PUBLIC)
 @require_http_methods(["GET", "HEAD", "POST"])
 def answer(request, token):
-    survey = selectors.get_open_survey_by_token_or_404(request.institution, token)
+    survey, questions = selectors.public_survey_or_404(request.institution, token)
     language = chosen_language(request, survey)
     with translation.override(language):
         if request.method != "POST":
-            # Anonymous visitors get the first page from the cache while nothing changes.
-            return cached_page(request, lambda: remember_language(first_page(request, survey, language), language))
+            # Anonymous visitors get the first page from the cache while nothing but answers change.
+            return cached_page(
+                request,
+                lambda: remember_language(first_page(request, survey, questions, language), language),
+                ignores_answers=True,
+            )
+        only_answers_change(request)  # the one thing this POST may write is one person's answers
         if survey.status != Survey.Status.OPEN:
             return render(request, "needs/answer_closed.html", {"survey": survey, "language": language})
-        questions = selectors.questions_of(survey)
         return answer_post(request, survey, questions, split_pages(questions), language)
 
 
-def first_page(request, survey, language):
+def first_page(request, survey, questions, language):
     if survey.status != Survey.Status.OPEN:
         return render(request, "needs/answer_closed.html", {"survey": survey, "language": language})
-    questions = selectors.questions_of(survey)
     pages = split_pages(questions)
     return render_page(request, survey, build_form(survey, questions, pages, language, 0), pages, 0, language)
 
@@ -113,40 +116,44 @@ def first_page(request, survey, language):
 def answer_post(request, survey, questions, pages, language):
     index = page_index(request, pages)
     going_back = "back" in request.POST
-    enforce = () if going_back else pages[index]
-    form = build_form(survey, questions, pages, language, index, data=request.POST, enforce=enforce)
-    if not form.is_valid():
-        return render_page(request, survey, form, pages, index, language, status=400)
-    visible = form.visible_pages(pages, form.cleaned_data)
-    later = [pages.index(page) for page in visible if pages.index(page) > index]
-    earlier = [pages.index(page) for page in visible if pages.index(page) < index]
-    if going_back or later:
-        target = (earlier[-1] if earlier else 0) if going_back else later[0]
-        form = build_form(survey, questions, pages, language, target, data=request.POST)
-        return render_page(request, survey, form, pages, target, language)
-    # The last page: check every page again (a page could have been skipped by editing the form).
+    if going_back or index < len(pages) - 1:
+        enforce = () if going_back else pages[index]
+        form = build_form(survey, questions, pages, language, index, data=request.POST, enforce=enforce)
+        if not form.is_valid():
+            return render_page(request, survey, form, pages, index, language, status=400)
+        visible = form.visible_pages(pages, form.cleaned_data)
+        later = [pages.index(page) for page in visible if pages.index(page) > index]
+        earlier = [pages.index(page) for page in visible if pages.index(page) < index]
+        if going_back or later:
+            target = (earlier[-1] if earlier else 0) if going_back else later[0]
+            form = build_form(survey, questions, pages, language, target, data=request.POST)
+            return render_page(request, survey, form, pages, target, language)
+    # The last page to show: check every page (a page could have been skipped by editing the form).
     full = build_form(survey, questions, pages, language, index, data=request.POST, enforce=questions)
     if not full.is_valid():
-        wrong = next((n for n, page in enumerate(pages) if page_has_errors(full, page)), index)
+        # This page's own mistakes first, as when it alone was checked; then the earliest page's.
+        wrong = index if page_has_errors(full, pages[index]) else None
+        if wrong is None:
+            wrong = next((n for n, page in enumerate(pages) if page_has_errors(full, page)), index)
         full = build_form(survey, questions, pages, language, wrong, data=request.POST, enforce=pages[wrong])
         return render_page(request, survey, full, pages, wrong, language, status=400)
     if not throttle_allows(
         request, f"survey:{survey.pk}", limit=settings.PUBLIC_FORM_LIMIT, window_seconds=settings.PUBLIC_FORM_WINDOW
     ):
-        form.add_error(
+        full.add_error(
             None,
             _(
                 "Many answers were just sent from this connection, so this one was not saved yet. "
                 "Your answers are still here: please wait a few minutes and send again."
             ),
         )
-        return render_page(request, survey, form, pages, index, language, status=429)
+        return render_page(request, survey, full, pages, index, language, status=429)
     services.response_submit(
         survey=survey,
         language=language,
-        answers=form.answers(),
+        answers=full.answers(),
         channel=Response.Channel.WEB,
-        contact=form.contact(),
+        contact=full.contact(),
     )
     thanks = reverse("needs:answer_thanks", kwargs={"institution_slug": survey.institution.slug, "token": survey.token})
     return redirect(f"{thanks}?lang={language}")
