@@ -124,7 +124,8 @@ def cached_for(institution, name, compute, *, per_language=False, ignores_answer
     """`compute()`'s value for this institution, shared by every member's page and kept while nothing
     in the institution changes (or for INSTITUTION_CACHE_SECONDS). The value must be the same for
     every viewer and picklable; `per_language` if it holds text already translated; `ignores_answers`
-    if no survey answer can change it."""
+    if no survey answer can change it. Give the name a new number when the value's shape changes
+    (web processes of the old and new code share the cache while a release rolls out)."""
     if settings.INSTITUTION_CACHE_SECONDS <= 0:
         return compute()
     slug = institution.slug

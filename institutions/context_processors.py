@@ -10,12 +10,16 @@ def tenant(request):
     """The current institution, the caller's membership and the navigation, for every page."""
     membership = getattr(request, "membership", None)
     user = getattr(request, "user", None)
+    mine = getattr(request, "my_memberships", None)
     return {
         "institution": getattr(request, "institution", None),
         "membership": membership,
         "is_member": rules.is_member(membership),
         "is_organizer": rules.is_organizer(membership),
         "steps": STEPS,
-        # Evaluated only if the page shows the switcher.
-        "my_memberships": SimpleLazyObject(lambda: list(memberships_for_user(user)) if user is not None else []),
+        # Read with the membership on institution pages (TenantMiddleware), elsewhere only if the
+        # page shows the switcher.
+        "my_memberships": mine
+        if mine is not None
+        else SimpleLazyObject(lambda: list(memberships_for_user(user)) if user is not None else []),
     }

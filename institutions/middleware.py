@@ -12,7 +12,8 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django_scopes import scope
 
-from .models import Institution, Membership
+from .models import Institution
+from .selectors import memberships_for_user
 from .tenancy import MEMBER, ORGANIZER, PUBLIC, access_level_of
 
 
@@ -38,13 +39,15 @@ class TenantMiddleware:
         # Dates and times on the institution's pages are shown in its own time zone.
         with scope(institution=institution), timezone.override(institution.time_zone):
             if request.user.is_authenticated:
-                request.membership = (
-                    Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE)
-                    .select_related("user")
-                    .first()
+                # One read gives both the membership here and the menu's list of the person's
+                # institutions (institutions.context_processors): their own rows, across tenants.
+                request.my_memberships = list(memberships_for_user(request.user))
+                request.membership = next(
+                    (m for m in request.my_memberships if m.institution_id == institution.pk), None
                 )
                 if request.membership is not None:
                     request.membership.institution = institution
+                    request.membership.user = request.user
             denied = self.check_access(request, access_level_of(match.func))
             if denied is not None:
                 return denied

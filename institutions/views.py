@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -71,25 +72,33 @@ def institution_home(request):
 def _institution_home(request):
     institution = request.institution
     # What every viewer sees alike is read once per change in the institution (dualpower/public_pages.py).
-    context = cached_for(institution, "home", lambda: _shared_home_context(institution), per_language=True)
-    context = {
-        **context,
-        "pending_request": selectors.pending_join_request_for(institution, request.user),
-        "can_request_to_join": rules.can_request_to_join(request.user, request.membership),
-    }
+    context = cached_for(institution, "home:2", lambda: _shared_home_context(institution), per_language=True)
+    if not rules.is_member(request.membership):
+        pending = selectors.pending_join_request_for(institution, request.user)
+        can_request = rules.can_request_to_join(request.user, request.membership)
+        return render(
+            request, "institutions/home.html", {**context, "pending_request": pending, "can_request_to_join": can_request}
+        )
+    context = {**context, "awaiting_votes": awaiting_vote_count(institution, request.user)}
     if rules.is_organizer(request.membership):
-        context["join_request_count"] = selectors.pending_join_requests(institution).count()
-    if rules.is_member(request.membership):
-        context["awaiting_votes"] = awaiting_vote_count(institution, request.user)
-        done = cached_for(institution, "steps-done", lambda: steps_done(institution))
-        context["step_progress"] = step_progress(institution, done=done)
+        context["join_request_count"] = context["pending_join_requests"]
     return render(request, "institutions/home.html", context)
 
 
+def _steps_html(institution):
+    progress = step_progress(institution, done=steps_done(institution))
+    return render_to_string(
+        "followthrough/includes/steps.html", {"institution": institution, "step_progress": progress}
+    )
+
+
 def _shared_home_context(institution):
-    """The home page's parts that are the same for every viewer: member counts and the public
-    sections, each one only when organizers chose to show it (followthrough.public)."""
-    context = {"counts": selectors.member_counts(institution)}
+    """The home page's parts that are the same for every viewer: member counts, what the public
+    page shows and its sections already rendered, each section only when organizers chose to show
+    it (followthrough.public), the seven steps' progress and the number of people asking to join
+    (shown to members and organizers only). Nothing in them depends on who is looking."""
+    counts = selectors.member_counts(institution)
+    context = {"institution": institution, "counts": counts}
     page = public_page_for(institution)
     if page.show_minutes:
         context["published_minutes"] = list(published_minutes(institution))
@@ -98,7 +107,15 @@ def _shared_home_context(institution):
             meeting for meeting in upcoming_meetings(institution, public_only=True)[:6] if meeting.is_upcoming
         ][:5]
     context.update(public_sections(institution, page, settings_for(institution)))
-    return context
+    sections = render_to_string("institutions/includes/public_sections.html", context)
+    return {
+        "counts": counts,
+        "public_page": page,
+        "public_sections": sections,
+        # For members and organizers; read here too, once per change, as they are the same for all.
+        "steps_html": _steps_html(institution),
+        "pending_join_requests": selectors.pending_join_requests(institution).count(),
+    }
 
 
 @tenant_access(PUBLIC)
