@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from dualpower.forms import posted_data
+from dualpower.public_pages import cached_for, only_participation_changes
 from dualpower.views import htmx_fragment
 from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
 
@@ -31,6 +32,18 @@ FILTERS = {
 
 def _proposal(request, pk):
     return selectors.get_proposal_or_404(request.institution, pk)
+
+
+def _shared_proposal(request, pk):
+    """(proposal, options, comments), the same for every member: read once and kept while nothing
+    but votes come in (dualpower/public_pages.py); a comment, a revision or a step in the vote's life
+    is a change that has them read again."""
+
+    def read():
+        proposal = _proposal(request, pk)
+        return proposal, selectors.options_of(proposal), list(selectors.comments_of(proposal))
+
+    return cached_for(request.institution, f"proposal:{pk}", read, ignores_participation=True)
 
 
 @tenant_access(MEMBER)
@@ -99,7 +112,7 @@ def _prefill(submitted, my_ballot):
     return values
 
 
-def _detail_context(request, proposal, submitted=None, options=None, **extra):
+def _detail_context(request, proposal, submitted=None, options=None, comments=None, **extra):
     roll_entry = selectors.roll_entry_for(proposal, request.user)
     membership = request.membership
     my_ballot = selectors.open_ballot_of(proposal, request.user)
@@ -108,7 +121,7 @@ def _detail_context(request, proposal, submitted=None, options=None, **extra):
     return {
         "proposal": proposal,
         "options": options,
-        "comments": selectors.comments_of(proposal),
+        "comments": selectors.comments_of(proposal) if comments is None else comments,
         "roll_entry": roll_entry,
         "my_ballot": my_ballot,
         "prefill": _prefill(submitted, my_ballot),
@@ -131,15 +144,17 @@ def _detail_context(request, proposal, submitted=None, options=None, **extra):
 @tenant_access(MEMBER)
 @require_safe
 def proposal_detail(request, pk):
-    proposal = _proposal(request, pk)
-    return render(request, "decisions/detail.html", _detail_context(request, proposal))
+    proposal, options, comments = _shared_proposal(request, pk)
+    return render(
+        request, "decisions/detail.html", _detail_context(request, proposal, options=options, comments=comments)
+    )
 
 
 @tenant_access(MEMBER)
 @require_POST
 def vote(request, pk):
-    proposal = _proposal(request, pk)
-    options = selectors.options_of(proposal)
+    only_participation_changes(request)  # a ballot, and the voter marked on the roll (not a row save)
+    proposal, options, comments = _shared_proposal(request, pk)
     status, receipt, error = 200, None, None
     try:
         choice = ballot_from_post(proposal, [option.pk for option in options], request.POST)
@@ -161,10 +176,12 @@ def vote(request, pk):
             % {"code": receipt},
         )
     if request.htmx:
-        context = _detail_context(request, proposal, receipt=receipt, submitted=request.POST, options=options)
+        context = _detail_context(
+            request, proposal, receipt=receipt, submitted=request.POST, options=options, comments=comments
+        )
         return htmx_fragment(request, "decisions/detail.html#ballot", context, status=status)
     if error:
-        context = _detail_context(request, proposal, submitted=request.POST, options=options)
+        context = _detail_context(request, proposal, submitted=request.POST, options=options, comments=comments)
         return render(request, "decisions/detail.html", context, status=status)
     return redirect(proposal.get_absolute_url())
 

@@ -20,11 +20,12 @@ web process (Redis), since a change seen by one process must reach all of them.
 The same versions keep institution-wide reads that members' pages share and that cost the most
 (`cached_for`: the health snapshot, the seven steps' progress).
 
-Anonymous answers to a survey are the one kind of change that comes in floods (a survey handed out
-at an event), so they move a version of their own (`ANSWER_MODELS`, and the answering view's POST,
-`only_answers_change`). Everything kept depends on both versions, except what cannot show an answer
-and says so with `ignores_answers=True` (a survey's questions, its first page): those stay kept while
-people answer.
+Participation — answers to a survey, votes on a proposal — is the kind of change that comes in
+floods (a survey handed out at an event, a vote about to close), so it moves a version of its own
+(`PARTICIPATION_MODELS`, and the answering and voting views' POSTs, `only_participation_changes`).
+Everything kept depends on both versions, except what cannot show an answer or a vote and says so
+with `ignores_participation=True` (a survey's questions and first page, a proposal with its options
+and comments): those stay kept while people answer and vote.
 """
 
 import re
@@ -44,8 +45,10 @@ CSRF_PLACEHOLDER = "__public_page_csrf_token__"
 # Where base.html and every form put the (masked, 64-character) token.
 CSRF_IN_PAGE = re.compile(r'(?:"X-CSRFToken": "|name="csrfmiddlewaretoken" value=")([A-Za-z0-9]{64})"')
 KEPT_HEADERS = ("Content-Type", "Content-Language")
-# The rows a survey answer writes (needs.services.response_submit).
-ANSWER_MODELS = frozenset({"needs.Response", "needs.Answer", "needs.SurveyContact"})
+# The rows a survey answer (needs.services.response_submit) and a vote (decisions.services.vote_cast) write.
+PARTICIPATION_MODELS = frozenset(
+    {"needs.Response", "needs.Answer", "needs.SurveyContact", "decisions.Ballot", "decisions.SecretBallot"}
+)
 # Ours but never shown on any page: the public forms' per-client counts.
 NEVER_SHOWN = frozenset({"institutions.ClientThrottle"})
 INSTITUTION_PATH = re.compile(r"^/i/([-a-zA-Z0-9_]+)/")
@@ -65,19 +68,19 @@ OUR_APPS = {
 }
 
 
-def _version_key(slug, answers=False):
-    return f"public-page:{'answers' if answers else 'version'}:{slug}"
+def _version_key(slug, participation=False):
+    return f"public-page:{'participation' if participation else 'version'}:{slug}"
 
 
-def mark_changed(slug, *, answers_only=False):
-    """Everything kept for the institution with this slug is stale from now on; with `answers_only`
-    (survey answers came in), everything except what was kept with `ignores_answers`."""
-    cache.set(_version_key(slug, answers_only), uuid.uuid4().hex, None)
+def mark_changed(slug, *, participation_only=False):
+    """Everything kept for the institution with this slug is stale from now on; with `participation_only`
+    (answers or votes came in), everything except what was kept with `ignores_participation`."""
+    cache.set(_version_key(slug, participation_only), uuid.uuid4().hex, None)
 
 
-def only_answers_change(request):
-    """Called by a view whose POST writes survey answers and nothing else."""
-    request.public_pages_answers_only = True
+def only_participation_changes(request):
+    """Called by a view whose POST writes one person's answers or vote and nothing else."""
+    request.public_pages_participation_only = True
 
 
 def _cacheable(request):
@@ -102,12 +105,12 @@ def _page_key(request):
 
 
 def _current_versions(slug, found=None):
-    """(the institution's version, its answers' version), each created when missing. `found` holds
+    """(the institution's version, its participation's version), each created when missing. `found` holds
     what a get_many that asked for the two keys already read."""
     found = cache.get_many([_version_key(slug), _version_key(slug, True)]) if found is None else found
     versions = []
-    for answers in (False, True):
-        key = _version_key(slug, answers)
+    for participation in (False, True):
+        key = _version_key(slug, participation)
         version = found.get(key)
         if version is None:
             cache.add(key, uuid.uuid4().hex, None)
@@ -116,15 +119,15 @@ def _current_versions(slug, found=None):
     return tuple(versions)
 
 
-def _still_current(stored_versions, versions, ignores_answers):
-    return stored_versions[0] == versions[0] and (ignores_answers or stored_versions[1] == versions[1])
+def _still_current(stored_versions, versions, ignores_participation):
+    return stored_versions[0] == versions[0] and (ignores_participation or stored_versions[1] == versions[1])
 
 
-def cached_for(institution, name, compute, *, per_language=False, ignores_answers=False):
+def cached_for(institution, name, compute, *, per_language=False, ignores_participation=False):
     """`compute()`'s value for this institution, shared by every member's page and kept while nothing
     in the institution changes (or for INSTITUTION_CACHE_SECONDS). The value must be the same for
-    every viewer and picklable; `per_language` if it holds text already translated; `ignores_answers`
-    if no survey answer can change it. Give the name a new number when the value's shape changes
+    every viewer and picklable; `per_language` if it holds text already translated; `ignores_participation`
+    if no answer or vote can change it. Give the name a new number when the value's shape changes
     (web processes of the old and new code share the cache while a release rolls out)."""
     if settings.INSTITUTION_CACHE_SECONDS <= 0:
         return compute()
@@ -134,16 +137,16 @@ def cached_for(institution, name, compute, *, per_language=False, ignores_answer
     found = cache.get_many([key, _version_key(slug), _version_key(slug, True)])
     versions = _current_versions(slug, found)
     stored = found.get(key)
-    if stored is not None and _still_current(stored[0], versions, ignores_answers):
+    if stored is not None and _still_current(stored[0], versions, ignores_participation):
         return stored[1]
     value = compute()
     cache.set(key, (versions, value), settings.INSTITUTION_CACHE_SECONDS)
     return value
 
 
-def cached_page(request, render, *, ignores_answers=False):
+def cached_page(request, render, *, ignores_participation=False):
     """`render()`'s response, kept for the next anonymous visitors while nothing changes
-    (`ignores_answers`: while nothing but survey answers change).
+    (`ignores_participation`: while nothing but answers and votes change).
 
     Whatever `render` returns is given to everyone with the same address and language, cookies
     included (a public page's cookies say which language was picked, nothing else).
@@ -161,7 +164,7 @@ def cached_page(request, render, *, ignores_answers=False):
             content = content.replace(token.group(1), CSRF_PLACEHOLDER)
         headers = {header: response[header] for header in KEPT_HEADERS if header in response}
         cookies = [morsel.OutputString() for morsel in response.cookies.values()]
-        stored = (slug, versions, ignores_answers, content, headers, cookies)
+        stored = (slug, versions, ignores_participation, content, headers, cookies)
         cache.set(_page_key(request), stored, settings.INSTITUTION_CACHE_SECONDS)
     return response
 
@@ -178,7 +181,7 @@ def cached_response(request):
     current = (found.get(_version_key(slug)), found.get(_version_key(slug, True)))
     if stored is None or stored[0] != slug or not _still_current(stored[1], current, stored[2]):
         return None
-    _slug, _versions, _ignores_answers, content, headers, cookies = stored
+    _slug, _versions, _ignores_participation, content, headers, cookies = stored
     response = HttpResponse(content.replace(CSRF_PLACEHOLDER, get_token(request)))
     for header, value in headers.items():
         response[header] = value
@@ -207,7 +210,8 @@ class PublicPages:
             and response.status_code < 400
             and settings.INSTITUTION_CACHE_SECONDS > 0
         ):
-            mark_changed(institution.slug, answers_only=getattr(request, "public_pages_answers_only", False))
+            quiet = getattr(request, "public_pages_participation_only", False)
+            mark_changed(institution.slug, participation_only=quiet)
         return response
 
 
@@ -233,8 +237,8 @@ def _row_changed(sender, instance, **kwargs):
         return
     slug = _slug_of(sender, instance)
     if slug is not None:
-        answers_only = sender._meta.label in ANSWER_MODELS
-        transaction.on_commit(lambda: mark_changed(slug, answers_only=answers_only), using=kwargs.get("using"))
+        quiet = sender._meta.label in PARTICIPATION_MODELS
+        transaction.on_commit(lambda: mark_changed(slug, participation_only=quiet), using=kwargs.get("using"))
 
 
 def connect():

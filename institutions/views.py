@@ -77,7 +77,9 @@ def _institution_home(request):
         pending = selectors.pending_join_request_for(institution, request.user)
         can_request = rules.can_request_to_join(request.user, request.membership)
         return render(
-            request, "institutions/home.html", {**context, "pending_request": pending, "can_request_to_join": can_request}
+            request,
+            "institutions/home.html",
+            {**context, "pending_request": pending, "can_request_to_join": can_request},
         )
     context = {**context, "awaiting_votes": awaiting_vote_count(institution, request.user)}
     if rules.is_organizer(request.membership):

@@ -53,7 +53,7 @@ def public_survey_or_404(institution, token):
         survey = get_open_survey_by_token_or_404(institution, token)
         return survey, questions_of(survey)
 
-    return cached_for(institution, f"public-survey:{token}", read, ignores_answers=True)
+    return cached_for(institution, f"public-survey:{token}", read, ignores_participation=True)
 
 
 def questions_of(survey):

@@ -11,12 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope
 
-from institutions.forms import InstitutionSettingsForm
 from evaluation.indicators import evaluate
+from institutions.forms import InstitutionSettingsForm
 from needs.models import Response
 from needs.services import survey_close
 from needs.tests.test_survey_answer import first_page, questions
-from tests.factories import survey_example
+from tests.factories import proposal_in_voting, survey_example
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 ANY_TOKEN = re.compile(r"\b[A-Za-z0-9]{64}\b")
@@ -201,3 +201,41 @@ def test_an_edited_question_shows_at_once_while_people_answer(
     second_page = Client().post(url, first_page(qs, page="0"))
     assert "What is hardest this winter?" not in second_page.content.decode()  # on the next page now
     assert Client().post(url, first_page(qs, page="1")).status_code == 302
+
+
+def proposal_url(proposal, name="detail"):
+    return reverse(f"decisions:{name}", kwargs={"institution_slug": proposal.institution.slug, "pk": proposal.pk})
+
+
+def test_votes_keep_the_proposal_but_make_what_counts_them_stale(
+    institution, organizer, member, organizer_client, member_client, monkeypatch
+):
+    from evaluation.views import health
+
+    evaluations = []
+    monkeypatch.setattr(health, "evaluate", lambda snapshot: evaluations.append(snapshot) or evaluate(snapshot))
+    proposal = proposal_in_voting(institution, organizer)
+    member_client.get(proposal_url(proposal))
+    member_client.get(reverse("evaluation:health", kwargs={"institution_slug": institution.slug}))
+    for client, choice in ((organizer_client, "yes"), (member_client, "no")):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.post(proposal_url(proposal, "vote"), {"choice": choice}).status_code == 302
+        # The proposal and its options were read once for everybody; a vote only checks and writes.
+        assert not [q["sql"] for q in queries.captured_queries if 'FROM "decisions_option"' in q["sql"]]
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(proposal_url(proposal)).content.decode()
+        assert "You have voted." in page
+        assert not [q["sql"] for q in queries.captured_queries if 'FROM "decisions_comment"' in q["sql"]]
+    with scope(institution=institution):
+        assert proposal.ballots.count() == 2
+    # The health page may count votes: read again after them.
+    member_client.get(reverse("evaluation:health", kwargs={"institution_slug": institution.slug}))
+    assert len(evaluations) == 2
+
+
+def test_a_comment_shows_at_once_on_the_kept_proposal(institution, organizer, member_client):
+    proposal = proposal_in_voting(institution, organizer)
+    assert "Sundays work for me" not in member_client.get(proposal_url(proposal)).content.decode()
+    posted = member_client.post(proposal_url(proposal, "comment_add"), {"text": "Sundays work for me"})
+    assert posted.status_code == 302
+    assert "Sundays work for me" in member_client.get(proposal_url(proposal)).content.decode()

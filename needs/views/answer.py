@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from dualpower.public_pages import cached_page, only_answers_change
+from dualpower.public_pages import cached_page, only_participation_changes
 from institutions.tenancy import PUBLIC, tenant_access
 from institutions.throttle import throttle_allows
 
@@ -98,9 +98,9 @@ def answer(request, token):
             return cached_page(
                 request,
                 lambda: remember_language(first_page(request, survey, questions, language), language),
-                ignores_answers=True,
+                ignores_participation=True,
             )
-        only_answers_change(request)  # the one thing this POST may write is one person's answers
+        only_participation_changes(request)  # the one thing this POST may write is one person's answers
         if survey.status != Survey.Status.OPEN:
             return render(request, "needs/answer_closed.html", {"survey": survey, "language": language})
         return answer_post(request, survey, questions, split_pages(questions), language)
