@@ -1,4 +1,5 @@
-"""Django's Redis cache, keeping one redis-py client per connection pool.
+"""Django's Redis cache, keeping one redis-py client per connection pool, with a counter that
+takes one round trip.
 
 Django's backend builds a new `redis.Redis` for every cache call; building one fills its table of
 response callbacks, about 50 µs each time, and a page makes several calls. A client holds no
@@ -26,3 +27,12 @@ class SharedClientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = SharedRedisCacheClient
+
+    def count_in_window(self, key, timeout, version=None):
+        """Add one to the count under `key` and return it; a new count lives `timeout` seconds.
+        INCR and EXPIRE … NX (Redis 7) in one transaction: one round trip, atomic, and a count can
+        never be left without its expiry."""
+        key = self.make_and_validate_key(key, version=version)
+        with self._cache.get_client(key, write=True).pipeline(transaction=True) as pipe:
+            count, _expiry_set = pipe.incr(key).expire(key, timeout, nx=True).execute()
+        return count

@@ -32,3 +32,15 @@ def test_threads_sharing_the_client_lose_no_increment(own_redis):  # noqa: F811
     for thread in threads:
         thread.join()
     assert cache.get("count") == 1600
+
+
+def test_a_window_count_takes_one_round_trip_and_always_expires(own_redis):  # noqa: F811
+    cache = SharedClientRedisCache(own_redis.url, {})
+    assert [cache.count_in_window("window", 30) for _ in range(3)] == [1, 2, 3]
+    client = cache._cache.get_client()
+    key = cache.make_and_validate_key("window")
+    ttl = client.ttl(key)
+    assert 0 < ttl <= 30
+    cache.count_in_window("window", 500)  # a later call never stretches the window
+    assert client.ttl(key) <= ttl
+    assert cache.get("window") == 4
