@@ -1,4 +1,4 @@
-# The "scale" shape of Dual Power: one image for web (gunicorn), the Celery worker,
+# The "scale" shape of Dual Power: one image for web (granian), the Celery worker,
 # Celery beat and the one-shot migration. Configured only by environment variables;
 # see docker-compose.yml.
 
@@ -61,8 +61,6 @@ USER app
 
 EXPOSE 8000
 
-CMD ["gunicorn", "dualpower.wsgi:application", \
-     "--bind", "0.0.0.0:8000", \
-     "--workers", "2", \
-     "--worker-tmp-dir", "/dev/shm", \
-     "--access-logfile", "-"]
+CMD ["granian", "--interface=wsgi", "--host=0.0.0.0", "--port=8000", \
+     "--workers=2", "--blocking-threads=1", "--no-ws", "--access-log", \
+     "dualpower.wsgi:application"]

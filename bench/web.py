@@ -134,6 +134,10 @@ def server_command(name, port, workers):
             "--host=127.0.0.1",
             f"--port={port}",
             f"--workers={workers}",
+            # One request at a time per worker, as gunicorn's sync workers: granian's default of many
+            # threads per worker opens a database connection per thread (CONN_MAX_AGE keeps them)
+            # and ran PostgreSQL out of connections ("too many clients") at 32 connections.
+            "--blocking-threads=1",
             "--no-ws",
             "dualpower.wsgi:application",
         ]

@@ -119,9 +119,12 @@ def test_app_services_start_after_the_one_shot_migration_succeeded(services, nam
     assert migrations, f"{name} may start before `manage.py migrate` has run"
 
 
-def test_web_serves_the_wsgi_app_with_gunicorn(services):
+def test_web_serves_the_wsgi_app_with_granian_one_request_per_worker_at_a_time(services):
     words = command_words(services["web"])
-    assert words[0] == "gunicorn" and "dualpower.wsgi:application" in words
+    assert words[0] == "granian" and words[-1] == "dualpower.wsgi:application"
+    assert "--interface=wsgi" in words and "--port=8000" in words
+    # More threads per worker would each keep a database connection open (CONN_MAX_AGE).
+    assert "--blocking-threads=1" in words
 
 
 @pytest.mark.parametrize("name", ["worker", "beat"])
