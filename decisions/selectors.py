@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, JSONField, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 
 from . import tally
@@ -173,14 +173,15 @@ def versions_of(proposal):
     return ProposalVersion.objects.filter(proposal=proposal).select_related("author")
 
 
-def roll_entry_for(proposal, user):
-    return RollEntry.objects.filter(proposal=proposal, user=user).first()
-
-
-def open_ballot_of(proposal, user):
-    if proposal.secret:
-        return None
-    return Ballot.objects.filter(proposal=proposal, voter=user).first()
+def roll_entry_and_choice(proposal, user):
+    """(the member's roll entry or None, the choice on their open ballot or None), in one query.
+    Only someone on the roll can have a ballot; a secret ballot is never looked for."""
+    entries = RollEntry.objects.filter(proposal=proposal, user=user)
+    if not proposal.secret:
+        saved = Ballot.objects.filter(proposal=proposal, voter=user).values("choice")[:1]
+        entries = entries.annotate(saved_choice=Subquery(saved, output_field=JSONField()))
+    entry = entries.first()
+    return entry, getattr(entry, "saved_choice", None)
 
 
 def named_ballots(proposal):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from dualpower.forms import posted_data
+from dualpower.forms import blank_form, posted_data
 from dualpower.public_pages import cached_for, only_participation_changes
 from dualpower.views import htmx_fragment
 from institutions.tenancy import MEMBER, ORGANIZER, tenant_access
@@ -94,13 +94,13 @@ def proposal_new(request):
     return render(request, "decisions/new.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _prefill(submitted, my_ballot):
-    """The ballot form's values: what was just submitted (after an error), else the saved ballot."""
+def _prefill(submitted, choice):
+    """The ballot form's values: what was just submitted (after an error), else the saved ballot's
+    `choice` (None: no saved open ballot)."""
     if submitted is not None:
         return {**submitted.dict(), "approve": submitted.getlist("approve")}
-    if my_ballot is None:
+    if choice is None:
         return {}
-    choice = my_ballot.choice
     values = {
         "choice": choice.get("choice", ""),
         "reason": choice.get("reason", ""),
@@ -113,9 +113,8 @@ def _prefill(submitted, my_ballot):
 
 
 def _detail_context(request, proposal, submitted=None, options=None, comments=None, **extra):
-    roll_entry = selectors.roll_entry_for(proposal, request.user)
+    roll_entry, my_choice = selectors.roll_entry_and_choice(proposal, request.user)
     membership = request.membership
-    my_ballot = selectors.open_ballot_of(proposal, request.user)
     if options is None:
         options = selectors.options_of(proposal)
     return {
@@ -123,8 +122,8 @@ def _detail_context(request, proposal, submitted=None, options=None, comments=No
         "options": options,
         "comments": selectors.comments_of(proposal) if comments is None else comments,
         "roll_entry": roll_entry,
-        "my_ballot": my_ballot,
-        "prefill": _prefill(submitted, my_ballot),
+        "my_ballot": my_choice is not None,
+        "prefill": _prefill(submitted, my_choice),
         "ranks": range(1, len(options) + 1),
         "scores": range(0, 6),
         "can_vote": rules.can_vote(membership, proposal, roll_entry),
@@ -133,7 +132,7 @@ def _detail_context(request, proposal, submitted=None, options=None, comments=No
         "can_revise": rules.can_revise(membership, proposal),
         "can_hide": rules.can_hide_comment(membership),
         "can_see_results": rules.can_see_results(membership, proposal),
-        "comment_form": CommentForm(),
+        "comment_form": blank_form(CommentForm),
         "choices": [(value, CHOICE_LABELS[value]) for value in CHOICES.get(proposal.method, ())],
         "open_form": OpenVotingForm(initial={"deadline": proposal.deadline}),
         "now": timezone.now(),

@@ -1,5 +1,22 @@
 """Form helpers shared by every app."""
 
+import functools
+
+from django.utils import translation
+
+
+@functools.cache
+def _blank_form_html(form_class, language):
+    with translation.override(language):
+        return form_class().render()
+
+
+def blank_form(form_class):
+    """The form's fields with nothing filled in, as HTML: the same for everyone, so rendered once
+    per language and process. For a form on a busy page that takes no `initial` (a bound form with
+    errors is rendered as usual)."""
+    return _blank_form_html(form_class, translation.get_language())
+
 
 def posted_data(request):
     """The POST data to bind a form to, or None on GET.

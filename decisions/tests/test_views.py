@@ -220,3 +220,18 @@ def test_average_scores_read_as_decimals(member_client, institution, organizer, 
         services.voting_close(proposal=proposal)
     page = member_client.get(url("results", institution, pk=proposal.pk)).content.decode()
     assert "<td>Soup</td><td>3.5</td>" in page and "7/2" not in page
+
+
+def test_the_ballot_form_shows_the_members_saved_vote_and_nobody_elses(
+    institution, organizer, member, member_client, organizer_client
+):
+    proposal = proposal_in_voting(institution, organizer)
+    page = member_client.get(url("detail", institution, pk=proposal.pk)).content.decode()
+    assert "Cast my vote" in page and " checked" not in page
+    member_client.post(url("vote", institution, pk=proposal.pk), {"choice": "no"})
+    page = member_client.get(url("detail", institution, pk=proposal.pk)).content.decode()
+    assert "Change my vote" in page and "You have voted." in page
+    assert re.search(r'value="no" required checked', page) and not re.search(r'value="yes" required checked', page)
+    # The organizer, on the roll too, has not voted: their form is blank.
+    page = organizer_client.get(url("detail", institution, pk=proposal.pk)).content.decode()
+    assert "Cast my vote" in page and " checked" not in page
