@@ -144,6 +144,24 @@ def cached_for(institution, name, compute, *, per_language=False, ignores_partic
     return value
 
 
+def institution_by_slug(slug, read):
+    """The institution with this slug (`read()` looks it up, None if there is none), kept in the
+    shared cache while nothing in it changes: the tenant lookup of every /i/<slug>/ page. A slug
+    that names no institution is never stored, nor are versions made for it."""
+    if settings.INSTITUTION_CACHE_SECONDS <= 0:
+        return read()
+    key = f"institution-data:{slug}:institution:1:"
+    found = cache.get_many([key, _version_key(slug), _version_key(slug, True)])
+    stored = found.get(key)
+    current = (found.get(_version_key(slug)), found.get(_version_key(slug, True)))
+    if stored is not None and None not in current and _still_current(stored[0], current, True):
+        return stored[1]
+    institution = read()
+    if institution is not None:
+        cache.set(key, (_current_versions(slug, found), institution), settings.INSTITUTION_CACHE_SECONDS)
+    return institution
+
+
 def cached_page(request, render, *, ignores_participation=False):
     """`render()`'s response, kept for the next anonymous visitors while nothing changes
     (`ignores_participation`: while nothing but answers and votes change).

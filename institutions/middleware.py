@@ -12,6 +12,8 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django_scopes import scope
 
+from dualpower.public_pages import institution_by_slug
+
 from .models import Institution
 from .selectors import memberships_for_user
 from .tenancy import MEMBER, ORGANIZER, PUBLIC, access_level_of
@@ -32,7 +34,7 @@ class TenantMiddleware:
         if slug is None:
             return self.get_response(request)
 
-        institution = Institution.objects.filter(slug=slug).first()
+        institution = institution_by_slug(slug, lambda: Institution.objects.filter(slug=slug).first())
         if institution is None:
             raise Http404("No such institution.")
         request.institution = institution

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope
 
+from dualpower.public_pages import _version_key
 from evaluation.indicators import evaluate
 from institutions.forms import InstitutionSettingsForm
 from needs.models import Response
@@ -131,12 +132,18 @@ def test_signed_in_people_never_get_the_anonymous_page(institution, member_clien
 
 
 @pytest.mark.parametrize("query", ["?utm=1", "?lang=xx", "?lang=es&x=1"])
-def test_other_query_strings_are_never_served_from_the_cache(institution, query):
+def test_other_query_strings_are_never_served_from_the_cache(institution, query, monkeypatch):
+    from institutions import views
+
+    rendered, render = [], views._institution_home
+    monkeypatch.setattr(views, "_institution_home", lambda request: rendered.append(1) or render(request))
     url = home_url(institution) + query
     Client().get(url)
-    with CaptureQueriesContext(connection) as queries:
-        assert Client().get(url).status_code == 200
-    assert len(queries) > 0
+    assert Client().get(url).status_code == 200
+    assert len(rendered) == 2  # rendered for each visitor, never given from the stored pages
+    Client().get(home_url(institution))
+    Client().get(home_url(institution))
+    assert len(rendered) == 3  # while the plain address is stored once and served after
 
 
 def test_members_share_the_health_results_per_language_until_something_changes(
@@ -239,3 +246,23 @@ def test_a_comment_shows_at_once_on_the_kept_proposal(institution, organizer, me
     posted = member_client.post(proposal_url(proposal, "comment_add"), {"text": "Sundays work for me"})
     assert posted.status_code == 302
     assert "Sundays work for me" in member_client.get(proposal_url(proposal)).content.decode()
+
+
+def test_the_tenant_lookup_is_kept_until_the_institution_changes(institution, member_client, organizer_client):
+    home = home_url(institution)
+    member_client.get(home)
+    with CaptureQueriesContext(connection) as queries:
+        assert member_client.get(home).status_code == 200
+    assert not [q["sql"] for q in queries.captured_queries if 'FROM "institutions_institution"' in q["sql"]]
+    renamed = organizer_client.post(
+        reverse("institutions:settings", kwargs={"institution_slug": institution.slug}),
+        settings_data(institution, name="Eastside Seed Library"),
+    )
+    assert renamed.status_code == 302
+    assert "Eastside Seed Library" in member_client.get(home).content.decode()
+
+
+def test_an_unknown_slug_leaves_nothing_in_the_cache(member_client):
+    assert member_client.get("/i/no-such-place/").status_code == 404
+    assert Client().get("/i/no-such-place-either/").status_code == 404
+    assert cache.get_many([_version_key("no-such-place"), "institution-data:no-such-place:institution:1:"]) == {}
