@@ -123,6 +123,25 @@ def _still_current(stored_versions, versions, ignores_participation):
     return stored_versions[0] == versions[0] and (ignores_participation or stored_versions[1] == versions[1])
 
 
+def _read_with_versions(key, slug):
+    """One round trip: everything stored under `key`, and the slug's two versions (None if missing)."""
+    found = cache.get_many([key, _version_key(slug), _version_key(slug, True)])
+    return found, (found.get(_version_key(slug)), found.get(_version_key(slug, True)))
+
+
+# What `_kept` gives when nothing current is kept (None can be a kept value).
+_NOT_KEPT = object()
+
+
+def _kept(key, slug, ignores_participation):
+    """(the value kept under `key` if still current, else _NOT_KEPT; what the read found)."""
+    found, current = _read_with_versions(key, slug)
+    stored = found.get(key)
+    if stored is not None and _still_current(stored[0], current, ignores_participation):
+        return stored[1], found
+    return _NOT_KEPT, found
+
+
 def cached_for(institution, name, compute, *, per_language=False, ignores_participation=False):
     """`compute()`'s value for this institution, shared by every member's page and kept while nothing
     in the institution changes (or for INSTITUTION_CACHE_SECONDS). The value must be the same for
@@ -134,11 +153,11 @@ def cached_for(institution, name, compute, *, per_language=False, ignores_partic
     slug = institution.slug
     language = translation.get_language() if per_language else ""
     key = f"institution-data:{slug}:{name}:{language}"
-    found = cache.get_many([key, _version_key(slug), _version_key(slug, True)])
+    value, found = _kept(key, slug, ignores_participation)
+    if value is not _NOT_KEPT:
+        return value
+    # The versions are read before computing: a change committed meanwhile makes this copy stale.
     versions = _current_versions(slug, found)
-    stored = found.get(key)
-    if stored is not None and _still_current(stored[0], versions, ignores_participation):
-        return stored[1]
     value = compute()
     cache.set(key, (versions, value), settings.INSTITUTION_CACHE_SECONDS)
     return value
@@ -151,14 +170,13 @@ def institution_by_slug(slug, read):
     if settings.INSTITUTION_CACHE_SECONDS <= 0:
         return read()
     key = f"institution-data:{slug}:institution:1:"
-    found = cache.get_many([key, _version_key(slug), _version_key(slug, True)])
-    stored = found.get(key)
-    current = (found.get(_version_key(slug)), found.get(_version_key(slug, True)))
-    if stored is not None and None not in current and _still_current(stored[0], current, True):
-        return stored[1]
+    institution, found = _kept(key, slug, ignores_participation=True)
+    if institution is not _NOT_KEPT:
+        return institution
     institution = read()
     if institution is not None:
-        cache.set(key, (_current_versions(slug, found), institution), settings.INSTITUTION_CACHE_SECONDS)
+        versions = _current_versions(slug, found)
+        cache.set(key, (versions, institution), settings.INSTITUTION_CACHE_SECONDS)
     return institution
 
 
@@ -194,9 +212,8 @@ def cached_response(request):
         return None
     slug = match.group(1)
     key = _page_key(request)
-    found = cache.get_many([key, _version_key(slug), _version_key(slug, True)])
+    found, current = _read_with_versions(key, slug)
     stored = found.get(key)
-    current = (found.get(_version_key(slug)), found.get(_version_key(slug, True)))
     if stored is None or stored[0] != slug or not _still_current(stored[1], current, stored[2]):
         return None
     _slug, _versions, _ignores_participation, content, headers, cookies = stored

@@ -82,8 +82,6 @@ def _institution_home(request):
             {**context, "pending_request": pending, "can_request_to_join": can_request},
         )
     context = {**context, "awaiting_votes": awaiting_vote_count(institution, request.user)}
-    if rules.is_organizer(request.membership):
-        context["join_request_count"] = context["pending_join_requests"]
     return render(request, "institutions/home.html", context)
 
 
@@ -114,7 +112,7 @@ def _shared_home_context(institution):
         "counts": counts,
         "public_page": page,
         "public_sections": sections,
-        # For members and organizers; read here too, once per change, as they are the same for all.
+        # For members, and the count for organizers (home.html): the same for all, read once per change.
         "steps_html": _steps_html(institution),
         "pending_join_requests": selectors.pending_join_requests(institution).count(),
     }
