@@ -6,6 +6,9 @@ SHELL := /bin/bash
 UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PY := $(UV) run --frozen python
+# The suite runs in one process per core (pytest-xdist); each gets its own test database and Redis
+# database. Tests of one module or class stay together, so a world built once per class is built once.
+PYTEST_WORKERS ?= --numprocesses=auto --dist=loadscope
 export UV_PROJECT_ENVIRONMENT := .venv
 
 .PHONY: run test setup messages chromium check clean
@@ -17,7 +20,7 @@ run: setup
 	DJANGO_DEBUG=1 $(PY) manage.py up
 
 test: setup chromium
-	$(UV) run --frozen pytest $(PYTEST_ARGS)
+	$(UV) run --frozen pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 setup: $(UV)
 	$(UV) sync --frozen

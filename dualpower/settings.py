@@ -8,6 +8,7 @@ with no REDIS_URL Celery uses a broker kept in files under var/.
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -149,6 +150,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when available (shared by every web process), else local memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def _redis_url_for_test_worker(url, worker):
+    """Parallel test workers (pytest-xdist: gw0, gw1, ...) each get a test database of their own from
+    pytest-django; this gives each a Redis database of its own too (the given one + 1 + the worker's
+    number), so that one worker clearing the cache or reading a queue never touches another's."""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + 1 + int(worker.removeprefix("gw"))
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+# Set once in the worker process and written back, so that the processes a test starts (a Celery
+# worker, `manage.py up`) inherit the worker's Redis database instead of moving on again.
+if TESTING and REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER") and not os.environ.get("DUALPOWER_WORKER_REDIS"):
+    REDIS_URL = os.environ["REDIS_URL"] = os.environ["DUALPOWER_WORKER_REDIS"] = _redis_url_for_test_worker(
+        REDIS_URL, os.environ["PYTEST_XDIST_WORKER"]
+    )
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "dualpower.cache.SharedClientRedisCache", "LOCATION": REDIS_URL}}
 else:
