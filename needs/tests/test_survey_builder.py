@@ -310,3 +310,56 @@ def test_another_institutions_survey_is_not_found(organizer_client, institution,
     theirs = survey_example(other_institution, other_member)
     assert organizer_client.get(url("survey", institution, pk=theirs.pk)).status_code == 404
     assert Client().get(url("survey", other_institution, pk=theirs.pk)).status_code == 302
+
+
+def every_kind_of_answer(survey):
+    questions = {q.text: q for q in Question.objects.filter(survey=survey)}
+    hardest, helps, rank = questions["What is hardest?"], questions["What would help?"], questions["Rank these"]
+    ranked = list(rank.choices.values_list("pk", flat=True))
+    return {
+        hardest: {"choices": [hardest.choices.first().pk], "other": "Heat in winter"},
+        helps: {"choices": list(helps.choices.values_list("pk", flat=True))},
+        questions["How much is your rent?"]: {"number": 950},
+        rank: {"ranks": [(pk, place) for place, pk in enumerate(reversed(ranked), start=1)]},
+        questions["Tell us more"]: {"text": "Ünïcode, 'quotes' and {braces}"},
+    }
+
+
+def stored_rows(response):
+    return sorted(
+        Answer.objects.filter(response=response).values_list("question", "choice", "number", "rank", "text"),
+        key=repr,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_response_is_stored_the_same_whichever_way_it_is_written(institution, organizer, survey, settings):
+    """Without contact details PostgreSQL stores a response and its answers in one statement; with
+    them, through the ORM in a transaction. Both keep every answer exactly, and both tell the stored
+    public pages that answers came in."""
+    from dualpower.public_pages import _current_versions as current_versions
+
+    settings.INSTITUTION_CACHE_SECONDS = 60
+    with scope(institution=institution):
+        answers = every_kind_of_answer(survey)
+        before = current_versions(institution.slug)
+        alone = services.response_submit(survey=survey, language="es", answers=answers)
+        after_one = current_versions(institution.slug)
+        with_contact = services.response_submit(
+            survey=survey, language="es", answers=answers, contact=("Ana", "555-0101")
+        )
+        after_two = current_versions(institution.slug)
+        empty = services.response_submit(survey=survey, language="en", answers={})
+
+        assert alone.pk and with_contact.pk and empty.pk and len({alone.pk, with_contact.pk, empty.pk}) == 3
+        stored = stored_rows(alone)
+        assert len(stored) == 1 + 1 + 2 + 1 + len(answers[list(answers)[3]]["ranks"]) + 1
+        assert stored == stored_rows(with_contact)
+        assert ("Heat in winter" in [row[4] for row in stored]) and (950 in [row[2] for row in stored])
+        assert stored_rows(empty) == []
+        fresh = survey.responses.get(pk=alone.pk)
+        assert (fresh.language, fresh.channel, fresh.institution_id) == ("es", "web", institution.pk)
+        assert SurveyContact.objects.filter(survey=survey).count() == 1
+        # Only the participation version moved, once per response.
+        assert before[0] == after_one[0] == after_two[0]
+        assert len({before[1], after_one[1], after_two[1]}) == 3
