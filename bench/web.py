@@ -3,7 +3,7 @@
     .venv/bin/python bench/web.py --database-url postgres://postgres@127.0.0.1:5432/dp_benchweb_run \\
         --redis-url redis://127.0.0.1:6379/2 [--slug SLUG] [--proposal PK] [--survey TOKEN] \\
         [--member EMAIL] [--password PASSWORD] [--server gunicorn granian] [--concurrency 1 8 32] \\
-        [--duration 10] [--pages ...] [--json var/bench-web/results.json]
+        [--duration 10] [--threads 1] [--pages ...] [--json var/bench-web/results.json]
 
 What it does:
 1. collectstatic into its own var directory (production settings use the manifest storage);
@@ -118,13 +118,15 @@ def collectstatic(env):
     )
 
 
-def server_command(name, port, workers):
+def server_command(name, port, workers, threads=1):
     if name == "gunicorn":
         return [
             VENV_BIN / "gunicorn",
             "dualpower.wsgi:application",
             f"--bind=127.0.0.1:{port}",
             f"--workers={workers}",
+            # More than one thread makes them gthread workers: a thread waiting on PostgreSQL lets another run.
+            f"--threads={threads}",
             "--worker-tmp-dir=/dev/shm",
         ]
     if name == "granian":
@@ -134,10 +136,11 @@ def server_command(name, port, workers):
             "--host=127.0.0.1",
             f"--port={port}",
             f"--workers={workers}",
-            # One request at a time per worker, as gunicorn's sync workers: granian's default of many
-            # threads per worker opens a database connection per thread (CONN_MAX_AGE keeps them)
-            # and ran PostgreSQL out of connections ("too many clients") at 32 connections.
-            "--blocking-threads=1",
+            # Threads per worker as asked (one: a request at a time, as gunicorn's sync workers):
+            # granian's default of many threads per worker opens a database connection per thread
+            # (CONN_MAX_AGE keeps them) and ran PostgreSQL out of connections ("too many clients")
+            # at 32 connections.
+            f"--blocking-threads={threads}",
             "--no-ws",
             "dualpower.wsgi:application",
         ]
@@ -151,7 +154,7 @@ class Server:
 
     def __enter__(self):
         self.process = subprocess.Popen(
-            server_command(self.name, self.args.port, self.args.workers),
+            server_command(self.name, self.args.port, self.args.workers, self.args.threads),
             cwd=REPO,
             env=self.env,
             stdout=self.log.open("w"),
@@ -424,6 +427,7 @@ def main():
     parser.add_argument("--password", default="organize-together")
     parser.add_argument("--server", nargs="+", default=["gunicorn"], choices=["gunicorn", "granian"])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gunicorn gthread)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--concurrency", nargs="+", type=int, default=[1, 8, 32])
     parser.add_argument("--duration", type=int, default=10, help="seconds per page and concurrency")
