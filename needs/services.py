@@ -365,9 +365,8 @@ SELECT id FROM response
 """
 
 
-def _insert_in_one_statement(response, rows):
+def _insert_in_one_statement(response, rows, using):
     columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[], [], [], [], []]
-    using = router.db_for_write(Response)
     with connections[using].cursor() as cursor:
         cursor.execute(
             _INSERT_RESPONSE_WITH_ANSWERS,
@@ -399,8 +398,9 @@ def response_submit(*, survey, language, answers, channel=Response.Channel.WEB, 
         institution=survey.institution, survey=survey, language=language, channel=channel, entered_by=entered_by
     )
     rows = answer_values(answers)
-    if contact is None and connections[router.db_for_write(Response)].vendor == "postgresql":
-        _insert_in_one_statement(response, rows)
+    using = router.db_for_write(Response)
+    if contact is None and connections[using].vendor == "postgresql":
+        _insert_in_one_statement(response, rows, using)
         return response
     with transaction.atomic():
         response.save()
