@@ -18,7 +18,9 @@ their own. Off (0 seconds) unless the cache is shared by every
 web process (Redis), since a change seen by one process must reach all of them.
 
 The same versions keep institution-wide reads that members' pages share and that cost the most
-(`cached_for`: the health snapshot, the seven steps' progress).
+(`cached_for`: the health snapshot, the seven steps' progress). A value read on every visit that no
+caller ever changes (a survey with its questions) can also stay unpickled in each web process
+(`in_process=True`): the shared cache is then asked only whether it is still current.
 
 Participation — answers to a survey, votes on a proposal — is the kind of change that comes in
 floods (a survey handed out at an event, a vote about to close), so it moves a version of its own
@@ -28,7 +30,9 @@ with `ignores_participation=True` (a survey's questions and first page, a propos
 and comments): those stay kept while people answer and vote.
 """
 
+import contextvars
 import re
+import time
 import uuid
 
 from django.conf import settings
@@ -78,9 +82,18 @@ def mark_changed(slug, *, participation_only=False):
     cache.set(_version_key(slug, participation_only), uuid.uuid4().hex, None)
 
 
+# What a request's rows asked PublicPages to mark when the response leaves (set by the middleware).
+_request_marks = contextvars.ContextVar("public_pages_request_marks", default=None)
+
+
 def only_participation_changes(request):
-    """Called by a view whose POST writes one person's answers or vote and nothing else."""
+    """Called by a view whose POST writes one person's answers or vote and nothing else, and that
+    reads nothing kept that counts answers or votes once it has written them. The participation is
+    then marked once, when the response leaves, rather than by each row and again by the response."""
     request.public_pages_participation_only = True
+    marks = _request_marks.get()
+    if marks is not None:
+        marks["participation_only"] = True
 
 
 def _cacheable(request):
@@ -129,38 +142,76 @@ def _read_with_versions(key, slug):
     return found, (found.get(_version_key(slug)), found.get(_version_key(slug, True)))
 
 
-# What `_kept` gives when nothing current is kept (None can be a kept value).
+# What `_in_process` gives when this process keeps nothing current (None can be a kept value).
 _NOT_KEPT = object()
 
 
 def _kept(key, slug, ignores_participation):
-    """(the value kept under `key` if still current, else _NOT_KEPT; what the read found)."""
+    """(what is kept under `key` if still current: (versions, value, deadline), else None; what the read found)."""
     found, current = _read_with_versions(key, slug)
     stored = found.get(key)
     if stored is not None and _still_current(stored[0], current, ignores_participation):
-        return stored[1], found
-    return _NOT_KEPT, found
+        return stored, found
+    return None, found
 
 
-def cached_for(institution, name, compute, *, per_language=False, ignores_participation=False):
+def _store(key, versions, value):
+    """Keep `value` under `key` for INSTITUTION_CACHE_SECONDS, with the versions it was read at and the
+    time (on the clock every process shares) after which no copy of it may be used."""
+    stored = (versions, value, time.time() + settings.INSTITUTION_CACHE_SECONDS)
+    cache.set(key, stored, settings.INSTITUTION_CACHE_SECONDS)
+    return stored
+
+
+# Values kept with in_process=True, unpickled, per web process: key -> (versions, value, deadline).
+_IN_PROCESS = {}
+IN_PROCESS_LIMIT = 256
+
+
+def _in_process(key, slug, ignores_participation):
+    """This process's copy of what is kept under `key` if the shared cache says it is still current
+    (one read of the two versions, not of the value), else _NOT_KEPT."""
+    local = _IN_PROCESS.get(key)
+    if local is None or time.time() >= local[2]:
+        return _NOT_KEPT
+    found = cache.get_many([_version_key(slug), _version_key(slug, True)])
+    current = (found.get(_version_key(slug)), found.get(_version_key(slug, True)))
+    return local[1] if _still_current(local[0], current, ignores_participation) else _NOT_KEPT
+
+
+def _keep_in_process(key, stored):
+    if key not in _IN_PROCESS and len(_IN_PROCESS) >= IN_PROCESS_LIMIT:
+        _IN_PROCESS.pop(next(iter(_IN_PROCESS), None), None)  # the oldest goes
+    _IN_PROCESS[key] = stored
+
+
+def cached_for(institution, name, compute, *, per_language=False, ignores_participation=False, in_process=False):
     """`compute()`'s value for this institution, shared by every member's page and kept while nothing
     in the institution changes (or for INSTITUTION_CACHE_SECONDS). The value must be the same for
     every viewer and picklable; `per_language` if it holds text already translated; `ignores_participation`
     if no answer or vote can change it. Give the name a new number when the value's shape changes
-    (web processes of the old and new code share the cache while a release rolls out)."""
+    (web processes of the old and new code share the cache while a release rolls out).
+
+    `in_process`: also keep the unpickled value in this process, for a value read on nearly every
+    request that ignores participation (else answers would make the copy stale all the time). Every
+    request of the process then gets the same objects: nobody may change them."""
     if settings.INSTITUTION_CACHE_SECONDS <= 0:
         return compute()
     slug = institution.slug
     language = translation.get_language() if per_language else ""
     key = f"institution-data:{slug}:{name}:{language}"
-    value, found = _kept(key, slug, ignores_participation)
-    if value is not _NOT_KEPT:
-        return value
-    # The versions are read before computing: a change committed meanwhile makes this copy stale.
-    versions = _current_versions(slug, found)
-    value = compute()
-    cache.set(key, (versions, value), settings.INSTITUTION_CACHE_SECONDS)
-    return value
+    if in_process:
+        value = _in_process(key, slug, ignores_participation)
+        if value is not _NOT_KEPT:
+            return value
+    stored, found = _kept(key, slug, ignores_participation)
+    if stored is None:
+        # The versions are read before computing: a change committed meanwhile makes this copy stale.
+        versions = _current_versions(slug, found)
+        stored = _store(key, versions, compute())
+    if in_process and len(stored) > 2:  # (a copy stored by an older release has no deadline)
+        _keep_in_process(key, stored)
+    return stored[1]
 
 
 def institution_by_slug(slug, read):
@@ -170,13 +221,12 @@ def institution_by_slug(slug, read):
     if settings.INSTITUTION_CACHE_SECONDS <= 0:
         return read()
     key = f"institution-data:{slug}:institution:1:"
-    institution, found = _kept(key, slug, ignores_participation=True)
-    if institution is not _NOT_KEPT:
-        return institution
+    stored, found = _kept(key, slug, ignores_participation=True)
+    if stored is not None:
+        return stored[1]
     institution = read()
     if institution is not None:
-        versions = _current_versions(slug, found)
-        cache.set(key, (versions, institution), settings.INSTITUTION_CACHE_SECONDS)
+        _store(key, _current_versions(slug, found), institution)
     return institution
 
 
@@ -237,16 +287,25 @@ class PublicPages:
         cached = cached_response(request)
         if cached is not None:
             return cached
-        response = self.get_response(request)
-        institution = getattr(request, "institution", None)
-        if (
-            institution is not None
-            and request.method not in {"GET", "HEAD", "OPTIONS"}
-            and response.status_code < 400
-            and settings.INSTITUTION_CACHE_SECONDS > 0
-        ):
-            quiet = getattr(request, "public_pages_participation_only", False)
-            mark_changed(institution.slug, participation_only=quiet)
+        marks = {"participation_only": False, "participation": set()}
+        token = _request_marks.set(marks)
+        try:
+            response = self.get_response(request)
+            institution = getattr(request, "institution", None)
+            if (
+                institution is not None
+                and request.method not in {"GET", "HEAD", "OPTIONS"}
+                and response.status_code < 400
+                and settings.INSTITUTION_CACHE_SECONDS > 0
+            ):
+                if getattr(request, "public_pages_participation_only", False):
+                    marks["participation"].add(institution.slug)
+                else:
+                    mark_changed(institution.slug)
+        finally:
+            _request_marks.reset(token)
+            for slug in marks["participation"]:  # answers and votes saved, whatever the outcome
+                mark_changed(slug, participation_only=True)
         return response
 
 
@@ -271,9 +330,14 @@ def _row_changed(sender, instance, **kwargs):
     ):
         return
     slug = _slug_of(sender, instance)
-    if slug is not None:
-        quiet = sender._meta.label in PARTICIPATION_MODELS
-        transaction.on_commit(lambda: mark_changed(slug, participation_only=quiet), using=kwargs.get("using"))
+    if slug is None:
+        return
+    quiet = sender._meta.label in PARTICIPATION_MODELS
+    marks = _request_marks.get()
+    if quiet and marks is not None and marks["participation_only"]:
+        marks["participation"].add(slug)  # marked by PublicPages when the response leaves
+        return
+    transaction.on_commit(lambda: mark_changed(slug, participation_only=quiet), using=kwargs.get("using"))
 
 
 def connect():

@@ -78,7 +78,7 @@ class SurveyAnswerForm(HoneypotMixin, forms.Form):
         self.paper = paper
         current_ids = {question.pk for question in self.current}
         for question in self.questions:
-            self._add_fields(question, shown=question.pk in current_ids)
+            self.fields.update(self._fields_of(question, shown=question.pk in current_ids))
         if survey.ask_contact and not paper:
             self._add_contact_fields(shown=show_contact)
         self.code_shown = False
@@ -99,7 +99,22 @@ class SurveyAnswerForm(HoneypotMixin, forms.Form):
     def _choices(self, question):
         return [(str(choice.pk), choice.text_in("text", self.language)) for choice in question.choices.all()]
 
-    def _add_fields(self, question, *, shown):
+    def _fields_of(self, question, *, shown):
+        """The question's fields, built once per question object, language and way of showing it.
+
+        Answering builds the same form again on every page and every submission, from a survey kept
+        in memory (needs.selectors.public_survey_or_404), so its fields are kept on the question they
+        were built from. Forms share them: a field holds no answer (those live on the form), and
+        nothing here changes a field once built.
+        """
+        built = question.__dict__.setdefault("_answer_fields", {})
+        key = (self.language, shown)
+        if key not in built:
+            built[key] = self._build_fields(question, shown=shown)
+        return built[key]
+
+    def _build_fields(self, question, *, shown):
+        """{name: field} for one question."""
         kind = question.kind
         label = self._label(question)
         help_text = question.text_in("help_text", self.language)
@@ -129,18 +144,18 @@ class SurveyAnswerForm(HoneypotMixin, forms.Form):
             widget = forms.RadioSelect(attrs={"class": "scale"}) if shown else forms.HiddenInput
             field = forms.TypedChoiceField(choices=scale, coerce=int, empty_value=None, widget=widget, **common)
         elif kind == Question.Kind.RANKING:
-            self._add_ranking(question, shown=shown, label=label, help_text=help_text)
-            return
+            return self._ranking_fields(question, shown=shown)
         else:  # a kind this code does not know cannot be answered
             raise ValueError(kind)
-        self.fields[field_name(question)] = field
+        fields = {field_name(question): field}
         if question.allow_other and kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
-            self.fields[other_name(question)] = forms.CharField(
+            fields[other_name(question)] = forms.CharField(
                 label=_("Other, please say"),
                 max_length=OTHER_LIMIT,
                 required=False,
                 widget=forms.TextInput if shown else forms.HiddenInput,
             )
+        return fields
 
     def _add_contact_fields(self, *, shown):
         text = forms.TextInput if shown else forms.HiddenInput
@@ -176,11 +191,11 @@ class SurveyAnswerForm(HoneypotMixin, forms.Form):
         elif consent and not reach:
             self.add_error("contact_reach", gettext("Leave a phone number or e-mail so we can get back to you."))
 
-    def _add_ranking(self, question, *, shown, label, help_text):
+    def _ranking_fields(self, question, *, shown):
         choices = list(question.choices.all())
         places = [("", "—")] + [(str(place), str(place)) for place in range(1, len(choices) + 1)]
-        for choice in choices:
-            self.fields[rank_name(question, choice)] = forms.TypedChoiceField(
+        return {
+            rank_name(question, choice): forms.TypedChoiceField(
                 label=choice.text_in("text", self.language),
                 choices=places,
                 coerce=int,
@@ -188,6 +203,8 @@ class SurveyAnswerForm(HoneypotMixin, forms.Form):
                 required=False,
                 widget=forms.Select if shown else forms.HiddenInput,
             )
+            for choice in choices
+        }
 
     # Reading -----------------------------------------------------------------------------------
     def field_names_of(self, question):

@@ -47,13 +47,14 @@ def get_open_survey_by_token_or_404(institution, token):
 def public_survey_or_404(institution, token):
     """The survey behind a public link with its questions, as the answering pages need them: read
     once and shared by every visitor while nothing in the institution but survey answers changes (an
-    organizer's edit or closing the survey is a change: nobody answers from an old copy)."""
+    organizer's edit or closing the survey is a change: nobody answers from an old copy). Each web
+    process keeps them unpickled: callers read them and never change them."""
 
     def read():
         survey = get_open_survey_by_token_or_404(institution, token)
         return survey, questions_of(survey)
 
-    return cached_for(institution, f"public-survey:{token}", read, ignores_participation=True)
+    return cached_for(institution, f"public-survey:2:{token}", read, ignores_participation=True, in_process=True)
 
 
 def questions_of(survey):

@@ -6,15 +6,17 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope
 
+from dualpower import public_pages
 from dualpower.public_pages import _version_key
 from evaluation.indicators import evaluate
 from institutions.forms import InstitutionSettingsForm
 from needs.models import Response
+from needs.selectors import public_survey_or_404
 from needs.services import survey_close
 from needs.tests.test_survey_answer import first_page, questions
 from tests.factories import proposal_in_voting, survey_example
@@ -266,3 +268,86 @@ def test_an_unknown_slug_leaves_nothing_in_the_cache(member_client):
     assert member_client.get("/i/no-such-place/").status_code == 404
     assert Client().get("/i/no-such-place-either/").status_code == 404
     assert cache.get_many([_version_key("no-such-place"), "institution-data:no-such-place:institution:1:"]) == {}
+
+
+def test_a_survey_stays_unpickled_in_the_process_while_it_is_current(
+    institution, organizer, monkeypatch, django_capture_on_commit_callbacks
+):
+    survey = survey_example(institution, organizer)
+    with scope(institution=institution):
+        first = public_survey_or_404(institution, survey.token)
+        asked = []
+        get_many = cache.get_many
+        monkeypatch.setattr(cache, "get_many", lambda keys: asked.append(list(keys)) or get_many(keys))
+        again = public_survey_or_404(institution, survey.token)
+    # The same objects, and the shared cache was asked only whether they are still current.
+    assert again is first
+    assert asked == [[_version_key(institution.slug), _version_key(institution.slug, True)]]
+
+    with django_capture_on_commit_callbacks(execute=True), scope(institution=institution):
+        question = first[1][0]
+        Response.objects.create(institution=institution, survey=survey, language="en")  # an answer: still current
+        assert public_survey_or_404(institution, survey.token) is first
+        renamed = type(question).objects.get(pk=question.pk)
+        renamed.text = "What is hardest this winter?"
+        renamed.save()  # an organizer's edit: read again
+    with scope(institution=institution):
+        edited = public_survey_or_404(institution, survey.token)
+    assert edited is not first
+    assert edited[1][0].text == "What is hardest this winter?"
+
+    # No copy outlives the shared cache's lifetime, whatever the versions say.
+    later = public_pages.time.time() + 61
+    monkeypatch.setattr(public_pages.time, "time", lambda: later)
+    with scope(institution=institution):
+        assert public_survey_or_404(institution, survey.token) is not edited
+
+
+def test_the_copies_kept_in_the_process_are_bounded(institution, monkeypatch):
+    monkeypatch.setattr(public_pages, "IN_PROCESS_LIMIT", 2)
+    monkeypatch.setattr(public_pages, "_IN_PROCESS", {})
+    for name in ("first", "second", "third"):
+        assert public_pages.cached_for(institution, name, lambda name=name: [name], in_process=True) == [name]
+    assert len(public_pages._IN_PROCESS) == 2
+    assert not [key for key in public_pages._IN_PROCESS if ":first:" in key]  # the oldest went first
+    assert public_pages.cached_for(institution, "third", lambda: ["read again"], in_process=True) == ["third"]
+
+
+def test_an_answer_marks_the_participation_once(
+    institution, organizer, monkeypatch, django_capture_on_commit_callbacks
+):
+    survey = survey_example(institution, organizer)
+    url, qs = survey.public_path(), questions(survey)
+    marks = []
+    mark = public_pages.mark_changed
+    monkeypatch.setattr(public_pages, "mark_changed", lambda slug, **kw: marks.append((slug, kw)) or mark(slug, **kw))
+    before = cache.get(_version_key(institution.slug, True))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert Client().post(url, first_page(qs, page="1")).status_code == 302
+    # The saved response and the answering view's POST make one mark, when the response leaves.
+    assert marks == [(institution.slug, {"participation_only": True})]
+    assert cache.get(_version_key(institution.slug, True)) != before
+
+
+def test_answers_saved_by_a_request_that_then_fails_still_mark_the_participation(
+    institution, organizer, monkeypatch, django_capture_on_commit_callbacks
+):
+    survey = survey_example(institution, organizer)
+    marks = []
+    monkeypatch.setattr(public_pages, "mark_changed", lambda slug, **kw: marks.append((slug, kw)))
+
+    def view(request):
+        public_pages.only_participation_changes(request)
+        with scope(institution=institution):
+            Response.objects.create(institution=institution, survey=survey, language="en")
+        assert marks == []  # not yet: once, when the response leaves
+        raise RuntimeError("the view broke after saving")
+
+    request = RequestFactory().post(survey.public_path())
+    with pytest.raises(RuntimeError):
+        public_pages.PublicPages(view)(request)
+    assert marks == [(institution.slug, {"participation_only": True})]
+    # Outside a request (a job, a command), the saved row marks when it is committed.
+    with django_capture_on_commit_callbacks(execute=True), scope(institution=institution):
+        Response.objects.create(institution=institution, survey=survey, language="en")
+    assert marks[-1] == (institution.slug, {"participation_only": True}) and len(marks) == 2

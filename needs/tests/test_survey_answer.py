@@ -299,3 +299,41 @@ def test_no_answer_is_lost_when_many_people_submit_at_once(institution, organize
     with scope(institution=institution):
         assert Response.objects.count() == threads * per_thread
         assert Answer.objects.filter(question=qs["What is hardest?"]).count() == threads * per_thread
+
+
+def answer_form(survey, question_list, language, *, current, data=None):
+    from needs.answering import SurveyAnswerForm
+
+    return SurveyAnswerForm(data, survey=survey, questions=question_list, language=language, current=current)
+
+
+def test_forms_built_from_the_same_questions_share_fields_but_not_answers(survey):
+    """The fields are built once per question, language and page (answering is the busiest page);
+    each form still has its own answers and mistakes."""
+    from needs.selectors import questions_of
+
+    with scope(institution=survey.institution):
+        question_list = questions_of(survey)
+    by_text = {q.text: q for q in question_list}
+    hardest, rent = by_text["What is hardest?"], by_text["Do you rent?"]
+    first, second = question_list[:3], question_list[3:]
+    yes = choice(rent, "Yes")
+    answered = answer_form(survey, question_list, "en", current=first, data={f"q{rent.pk}": yes})
+    wrong = answer_form(survey, question_list, "en", current=first, data={f"q{rent.pk}": "not a choice"})
+    assert answered.fields[f"q{hardest.pk}"] is wrong.fields[f"q{hardest.pk}"]  # built once
+    assert answered.is_valid() and answered.cleaned_data[f"q{rent.pk}"] == yes
+    assert not wrong.is_valid() and f"q{rent.pk}" in wrong.errors
+    assert f"q{rent.pk}" not in answered.errors
+
+    # Another page shows other questions and hides these: not the fields of the first page.
+    later = answer_form(survey, question_list, "en", current=second)
+    assert later.fields[f"q{hardest.pk}"].widget.input_type == "hidden"
+    assert answered.fields[f"q{hardest.pk}"].widget.input_type == "radio"
+    # Another language has its own labels and choices, and the first keeps its own.
+    spanish = answer_form(survey, question_list, "es", current=first)
+    assert spanish.fields[f"q{hardest.pk}"].label == "¿Qué es lo más difícil?"
+    assert answer_form(survey, question_list, "en", current=first).fields[f"q{hardest.pk}"].label == (
+        "What is hardest?"
+    )
+    assert "Sí" in dict(spanish.fields[f"q{rent.pk}"].choices).values()
+    assert "Yes" in dict(answered.fields[f"q{rent.pk}"].choices).values()
