@@ -119,6 +119,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "institutions.context_processors.tenant",
             ],
+            # {% url %} with its addresses kept per process (dualpower/urls_kept.py).
+            "builtins": ["dualpower.templatetags.kept_urls"],
         },
     },
 ]
