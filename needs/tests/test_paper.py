@@ -238,3 +238,24 @@ def test_a_survey_is_looked_up_within_the_institution_in_the_address(survey, oth
     for name in ("survey_print", "survey_entry"):
         address = reverse(f"needs:{name}", kwargs={"institution_slug": other_institution.slug, "pk": survey.pk})
         assert client.get(address).status_code == 404
+
+
+def test_putting_the_cursor_in_the_first_answer_changes_only_that_form(institution, organizer):
+    """Forms of the same questions share their fields (answering.py): the typing screen's focus is
+    given to its own copy, never to the next form built from them."""
+    from needs.views.paper import focus_first_input
+
+    survey = survey_example(institution, organizer)
+    with scope(institution=institution):
+        question_list = questions_of(survey)
+
+    def paper_form():
+        return SurveyAnswerForm(None, survey=survey, questions=question_list, language="en", paper=True)
+
+    focused, other = paper_form(), paper_form()
+    name = f"q{question_list[0].pk}"
+    shared_widget = type(other.fields[name].widget)
+    focus_first_input(focused)
+    assert "autofocus" in str(focused[name])
+    assert "autofocus" not in str(other[name]) and "autofocus" not in str(paper_form()[name])
+    assert type(paper_form().fields[name].widget) is shared_widget

@@ -1,5 +1,7 @@
 """Surveys on paper: a printable copy to hand out, and a fast screen for typing the answers back in."""
 
+import copy
+
 from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -112,7 +114,8 @@ def focus_first_input(form):
     names = [name for question in form.questions for name in form.field_names_of(question)]
     if not names:
         return
-    field = form.fields[names[0]]
+    # The form's own copy: its fields are shared with other forms of the same questions (answering.py).
+    field = form.fields[names[0]] = copy.deepcopy(form.fields[names[0]])
     focused = FOCUSED_WIDGETS.get(type(field.widget))
     if focused is None:
         field.widget.attrs["autofocus"] = True
