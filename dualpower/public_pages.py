@@ -137,9 +137,10 @@ def _still_current(stored_versions, versions, ignores_participation):
 
 
 def _read_with_versions(key, slug):
-    """One round trip: everything stored under `key`, and the slug's two versions (None if missing)."""
-    found = cache.get_many([key, _version_key(slug), _version_key(slug, True)])
-    return found, (found.get(_version_key(slug)), found.get(_version_key(slug, True)))
+    """One round trip: everything stored under `key` (none if None), and the slug's two versions (None if missing)."""
+    versions = [_version_key(slug), _version_key(slug, True)]
+    found = cache.get_many(versions if key is None else [key, *versions])
+    return found, (found.get(versions[0]), found.get(versions[1]))
 
 
 # What `_in_process` gives when this process keeps nothing current (None can be a kept value).
@@ -174,8 +175,7 @@ def _in_process(key, slug, ignores_participation):
     local = _IN_PROCESS.get(key)
     if local is None or time.time() >= local[2]:
         return _NOT_KEPT
-    found = cache.get_many([_version_key(slug), _version_key(slug, True)])
-    current = (found.get(_version_key(slug)), found.get(_version_key(slug, True)))
+    _found, current = _read_with_versions(None, slug)
     return local[1] if _still_current(local[0], current, ignores_participation) else _NOT_KEPT
 
 
