@@ -4,7 +4,8 @@
 
 DATABASE_URL and REDIS_URL come from the environment (a benchmark database: a POST writes).
 Requests go through Django's test client (the whole middleware stack, no server); the first one
-warms up and is not profiled. Prints the functions with the most cumulative time.
+warms up and is not profiled. Prints the functions with the most cumulative time (or `--sort
+tottime`); with CALLEES=PATTERN in the environment, also what the matching functions call.
 """
 
 import argparse
@@ -64,7 +65,10 @@ def main():
     for _ in range(args.requests):
         once()
     profile.disable()
-    pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
+    st = pstats.Stats(profile).sort_stats(args.sort)
+    st.print_stats(args.top)
+    if os.environ.get("CALLEES"):
+        st.print_callees(os.environ["CALLEES"])
 
 
 if __name__ == "__main__":

@@ -173,6 +173,15 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "dualpower.cache.SharedClientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Template fragments that are pure functions of what their {% cache %} tag varies on (the
+# institution's menu: its slug and name, the viewer's role, the language and the page), kept in
+# each process: nothing to invalidate, since any change in those is a different key.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "dualpower-fragments",
+    "TIMEOUT": 24 * 3600,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 # Public pages for anonymous visitors, kept rendered (dualpower/public_pages.py): only with a cache
 # that every web process shares, and not under the test runner unless a test asks.

@@ -195,7 +195,7 @@ def test_a_flood_from_one_client_is_throttled(survey, settings, throttle_store):
 
 def test_a_throttle_count_that_expires_between_add_and_incr_starts_again(survey, settings, monkeypatch):
     # A cache without dualpower.cache's one-trip counter (Redis counts with INCR and EXPIRE NX).
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.THROTTLE_IN_CACHE = True
     settings.PUBLIC_FORM_LIMIT = 1
     backend = caches["default"]
