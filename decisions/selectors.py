@@ -180,7 +180,7 @@ def roll_entry_and_choice(proposal, user):
     if not proposal.secret:
         saved = Ballot.objects.filter(proposal=proposal, voter=user).values("choice")[:1]
         entries = entries.annotate(saved_choice=Subquery(saved, output_field=JSONField()))
-    entry = entries.first()
+    entry = next(iter(entries[:1]), None)  # at most one: roll_one_entry_per_member (no ORDER BY needed)
     return entry, getattr(entry, "saved_choice", None)
 
 

@@ -1,3 +1,4 @@
+from django.urls import get_script_prefix
 from django.utils.functional import SimpleLazyObject
 
 from dualpower.steps import STEPS
@@ -17,6 +18,8 @@ def tenant(request):
         "is_member": rules.is_member(membership),
         "is_organizer": rules.is_organizer(membership),
         "steps": STEPS,
+        # What the layout's kept fragments (templates/base.html) with addresses vary on.
+        "script_prefix": get_script_prefix(),
         # Read with the membership on institution pages (TenantMiddleware), elsewhere only if the
         # page shows the switcher.
         "my_memberships": mine

@@ -3,7 +3,7 @@ copy says what a freshly rendered one would, for every role, name, language and 
 
 import pytest
 from django.core.cache import caches
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django_scopes import scope
 
 from institutions.models import Membership
@@ -92,3 +92,16 @@ def test_a_changed_setting_forgets_the_kept_fragments(member_client, institution
     assert _kept_entries() >= 1
     settings.STATIC_URL = "/assets/"
     assert _kept_entries() == 0
+
+
+def test_addresses_follow_the_script_prefix_the_app_is_served_under(member_client, institution):
+    url = reverse("institutions:home", args=[institution.slug])
+    profile = reverse("profile")
+    plain = member_client.get(url).content.decode()
+    set_script_prefix("/app/")  # what the WSGI handler does for SCRIPT_NAME=/app (the test client does not)
+    try:
+        prefixed = member_client.get(url).content.decode()
+    finally:
+        set_script_prefix("/")
+    assert f'href="{profile}"' in plain
+    assert f'href="/app{profile}"' in prefixed
