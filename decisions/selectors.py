@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Count, Exists, JSONField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from . import tally
@@ -175,13 +175,23 @@ def versions_of(proposal):
 
 def roll_entry_and_choice(proposal, user):
     """(the member's roll entry or None, the choice on their open ballot or None), in one query.
-    Only someone on the roll can have a ballot; a secret ballot is never looked for."""
-    entries = RollEntry.objects.filter(proposal=proposal, user=user)
+    Only someone on the roll can have a ballot; a secret ballot is never looked for.
+
+    Read from the proposal's side: the proposal's scope is its own institution column, while the
+    roll's and the ballots' scopes would each join the proposal again (this was the proposal page's
+    costliest query). At most one row: one roll entry and one ballot per member (constraints)."""
+    rows = Proposal.objects.filter(pk=proposal.pk, roll__user=user).order_by()
+    fields = ["roll__pk", "roll__has_voted"]
     if not proposal.secret:
-        saved = Ballot.objects.filter(proposal=proposal, voter=user).values("choice")[:1]
-        entries = entries.annotate(saved_choice=Subquery(saved, output_field=JSONField()))
-    entry = next(iter(entries[:1]), None)  # at most one: roll_one_entry_per_member (no ORDER BY needed)
-    return entry, getattr(entry, "saved_choice", None)
+        rows = rows.annotate(my_ballot=FilteredRelation("ballots", condition=Q(ballots__voter=user)))
+        fields.append("my_ballot__choice")
+    row = next(iter(rows.values_list(*fields)[:1]), None)
+    if row is None:
+        return None, None
+    columns = ["id", "proposal_id", "user_id", "has_voted"]
+    entry = RollEntry.from_db(None, columns, [row[0], proposal.pk, user.pk, row[1]])
+    entry.proposal, entry.user = proposal, user
+    return entry, row[2] if len(row) > 2 else None
 
 
 def named_ballots(proposal):
