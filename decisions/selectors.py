@@ -152,8 +152,10 @@ def proposals_for(institution, user, *, status_filter=None):
 
 
 def awaiting_vote_count(institution, user):
-    return RollEntry.objects.filter(
-        proposal__institution=institution, proposal__status=Proposal.Status.VOTING, user=user, has_voted=False
+    """Proposals in voting with `user` on the roll and no vote from them yet. Counted from the
+    proposals' side, whose scope is their own institution column (the roll's joins proposals again)."""
+    return Proposal.objects.filter(
+        institution=institution, status=Proposal.Status.VOTING, roll__user=user, roll__has_voted=False
     ).count()
 
 

@@ -133,9 +133,10 @@ class Institution(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        from django.urls import reverse
+        from dualpower.urls_kept import kept_reverse
 
-        return reverse("institutions:home", kwargs={"institution_slug": self.slug})
+        # Kept per process: every page's menu links to each of the person's institutions.
+        return kept_reverse("institutions:home", kwargs={"institution_slug": self.slug})
 
     @property
     def kind_help(self):

@@ -7,7 +7,7 @@ from django_scopes import scope
 
 from decisions import services
 from decisions.models import Ballot, RollEntry
-from decisions.selectors import roll_entry_and_choice
+from decisions.selectors import awaiting_vote_count, roll_entry_and_choice
 from tests.factories import MembershipFactory, UserFactory, proposal_in_voting
 
 
@@ -67,3 +67,21 @@ def test_an_entry_on_another_proposal_is_not_this_ones(institution, organizer, m
     entry, choice = _read(second, member)
     assert entry.has_voted is False and choice is None
     assert _read(second, UserFactory()) == (None, None)
+
+
+def test_votes_awaiting_count_each_open_proposal_the_member_has_not_voted_on(
+    institution, organizer, member, other_institution
+):
+    first = proposal_in_voting(institution, organizer, title="Sunday hours")
+    proposal_in_voting(institution, organizer, title="A second freezer")
+    elsewhere = MembershipFactory(institution=other_institution, user=member)
+    proposal_in_voting(other_institution, elsewhere.user, title="Their own question")
+    with scope(institution=institution):
+        services.proposal_create(
+            institution=institution, author=organizer, title="Still a draft", text="Later.", method="majority"
+        )
+        assert awaiting_vote_count(institution, member) == 2
+        services.vote_cast(proposal=first, member=member, choice={"choice": "yes"})
+        assert awaiting_vote_count(institution, member) == 1
+        assert awaiting_vote_count(institution, organizer) == 2
+        assert awaiting_vote_count(institution, UserFactory()) == 0
