@@ -173,6 +173,18 @@ def test_members_share_the_health_results_per_language_until_something_changes(
     assert len(evaluations) == 3
 
 
+def test_the_kept_health_list_leaves_what_only_organizers_see_to_each_page(
+    institution, member_client, organizer_client
+):
+    url = reverse("evaluation:health", kwargs={"institution_slug": institution.slug})
+    preview = reverse("evaluation:digest_preview", kwargs={"institution_slug": institution.slug})
+    as_member = member_client.get(url).content.decode()
+    as_organizer = organizer_client.get(url).content.decode()
+    assert preview not in as_member and preview in as_organizer
+    assert 'id="indicator-cooptation"' in as_member and 'id="indicator-cooptation"' in as_organizer
+    assert preview not in member_client.get(url).content.decode()
+
+
 def test_answers_keep_the_survey_and_its_page_but_make_everything_else_stale(
     institution, organizer, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):

@@ -2,6 +2,7 @@
 week's digest."""
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -18,22 +19,24 @@ from ..snapshot import take_snapshot
 def health(request):
     """How the institution is doing against the common problems, from its own records."""
     institution = request.institution
-    # The same for every member: computed once per change in the institution (dualpower/public_pages.py).
-    # The indicators' results hold translated sentences: one copy per language.
-    results = cached_for(
-        institution,
-        "health-results",
-        lambda: evaluate(cached_for(institution, "health-snapshot", lambda: take_snapshot(institution))),
-        per_language=True,
-    )
-    history = cached_for(institution, "health-history", lambda: status_history(institution))
+    # The same for every member: computed and rendered once per change in the institution
+    # (dualpower/public_pages.py), one copy per language since it holds translated sentences.
+    shared = cached_for(institution, "health-page:1", lambda: _shared_health(institution), per_language=True)
+    return render(request, "evaluation/health.html", shared)
+
+
+def _shared_health(institution):
+    """The indicators, how many need attention and their list already rendered. The snapshot they
+    are judged from is language-neutral: one copy for every language."""
+    results = evaluate(cached_for(institution, "health-snapshot", lambda: take_snapshot(institution)))
+    history = status_history(institution)
     for result in results:
         result.history = history.get(result.key, [])
-    return render(
-        request,
-        "evaluation/health.html",
-        {"results": results, "attention": [result for result in results if result.needs_attention]},
-    )
+    return {
+        "results": results,
+        "attention_count": sum(1 for result in results if result.needs_attention),
+        "indicators_html": render_to_string("evaluation/includes/indicators.html", {"results": results}),
+    }
 
 
 @tenant_access(ORGANIZER)
