@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,15 +36,26 @@ def _proposal(request, pk):
 
 
 def _shared_proposal(request, pk):
-    """(proposal, options, comments), the same for every member: read once and kept while nothing
-    but votes come in (dualpower/public_pages.py); a comment, a revision or a step in the vote's life
-    is a change that has them read again."""
+    """(proposal, options, comments, the proposal's head rendered), the same for every member: read
+    once and kept while nothing but votes come in (dualpower/public_pages.py); a comment, a revision
+    or a step in the vote's life is a change that has them read again. One copy per language, for
+    the rendered head."""
 
     def read():
         proposal = _proposal(request, pk)
-        return proposal, selectors.options_of(proposal), list(selectors.comments_of(proposal))
+        options = selectors.options_of(proposal)
+        return proposal, options, list(selectors.comments_of(proposal)), _proposal_head(proposal, options)
 
-    return cached_for(request.institution, f"proposal:{pk}", read, ignores_participation=True)
+    return cached_for(request.institution, f"proposal:2:{pk}", read, ignores_participation=True, per_language=True)
+
+
+def _proposal_head(proposal, options):
+    """The proposal as everyone sees it, rendered: its status, title, author, text, how it is decided
+    and its options. Nothing in it depends on who is looking, nor on votes."""
+    return render_to_string(
+        "decisions/includes/proposal_head.html",
+        {"proposal": proposal, "options": options, "institution": proposal.institution},
+    )
 
 
 @tenant_access(MEMBER)
@@ -112,13 +124,14 @@ def _prefill(submitted, choice):
     return values
 
 
-def _detail_context(request, proposal, submitted=None, options=None, comments=None, **extra):
+def _detail_context(request, proposal, submitted=None, options=None, comments=None, head=None, **extra):
     roll_entry, my_choice = selectors.roll_entry_and_choice(proposal, request.user)
     membership = request.membership
     if options is None:
         options = selectors.options_of(proposal)
     return {
         "proposal": proposal,
+        "proposal_head": _proposal_head(proposal, options) if head is None else head,
         "options": options,
         "comments": selectors.comments_of(proposal) if comments is None else comments,
         "roll_entry": roll_entry,
@@ -143,17 +156,16 @@ def _detail_context(request, proposal, submitted=None, options=None, comments=No
 @tenant_access(MEMBER)
 @require_safe
 def proposal_detail(request, pk):
-    proposal, options, comments = _shared_proposal(request, pk)
-    return render(
-        request, "decisions/detail.html", _detail_context(request, proposal, options=options, comments=comments)
-    )
+    proposal, options, comments, head = _shared_proposal(request, pk)
+    context = _detail_context(request, proposal, options=options, comments=comments, head=head)
+    return render(request, "decisions/detail.html", context)
 
 
 @tenant_access(MEMBER)
 @require_POST
 def vote(request, pk):
     only_participation_changes(request)  # a ballot, and the voter marked on the roll (not a row save)
-    proposal, options, comments = _shared_proposal(request, pk)
+    proposal, options, comments, head = _shared_proposal(request, pk)
     status, receipt, error = 200, None, None
     try:
         choice = ballot_from_post(proposal, [option.pk for option in options], request.POST)
@@ -176,11 +188,13 @@ def vote(request, pk):
         )
     if request.htmx:
         context = _detail_context(
-            request, proposal, receipt=receipt, submitted=request.POST, options=options, comments=comments
+            request, proposal, receipt=receipt, submitted=request.POST, options=options, comments=comments, head=head
         )
         return htmx_fragment(request, "decisions/detail.html#ballot", context, status=status)
     if error:
-        context = _detail_context(request, proposal, submitted=request.POST, options=options, comments=comments)
+        context = _detail_context(
+            request, proposal, submitted=request.POST, options=options, comments=comments, head=head
+        )
         return render(request, "decisions/detail.html", context, status=status)
     return redirect(proposal.get_absolute_url())
 

@@ -262,6 +262,23 @@ def test_a_comment_shows_at_once_on_the_kept_proposal(institution, organizer, me
     assert "Sundays work for me" in member_client.get(proposal_url(proposal)).content.decode()
 
 
+def test_the_kept_proposal_head_is_per_language_and_follows_the_vote_closing(
+    institution, organizer, member, member_client, organizer_client
+):
+    proposal = proposal_in_voting(institution, organizer)
+    english = member_client.get(proposal_url(proposal)).content.decode()
+    assert "How we decide" in english and "Voting closes" in english
+    member.language = "es"
+    member.save()
+    assert "Cómo decidimos" in member_client.get(proposal_url(proposal)).content.decode()
+    closed = organizer_client.post(proposal_url(proposal, "transition"), {"action": "close"})
+    assert closed.status_code == 302
+    member.language = "en"
+    member.save()
+    after = member_client.get(proposal_url(proposal)).content.decode()
+    assert "How we decide" in after and "Voting closes" not in after
+
+
 def test_the_tenant_lookup_is_kept_until_the_institution_changes(institution, member_client, organizer_client):
     home = home_url(institution)
     member_client.get(home)
