@@ -3,7 +3,7 @@
     .venv/bin/python bench/web.py --database-url postgres://postgres@127.0.0.1:5432/dp_benchweb_run \\
         --redis-url redis://127.0.0.1:6379/2 [--slug SLUG] [--proposal PK] [--survey TOKEN] \\
         [--member EMAIL] [--password PASSWORD] [--server gunicorn granian] [--concurrency 1 8 32] \\
-        [--duration 10] [--threads 1] [--pages ...] [--json var/bench-web/results.json]
+        [--duration 10] [--threads 1] [--pages ...] [--reference-each] [--json var/bench-web/results.json]
 
 What it does:
 1. collectstatic into its own var directory (production settings use the manifest storage);
@@ -19,6 +19,9 @@ What it does:
 5. prints a table: requests/s, p50/p95/p99, errors, the 1-minute load average during the run and
    each page's throughput as a share of its reference in the same run (the bare view for
    anonymous pages, the bare view that loads the session and user for members' pages and POSTs).
+   With --reference-each the reference is measured again right before each page and the share is
+   of that one: this machine's speed drifts within a run by up to a third, which skews shares taken
+   a minute after their reference (both ways).
 
 Nothing is asserted: numbers go to bench/README.md. Votes are cast again and again on one open
 ballot (open ballots can be changed until the close) and each survey submission adds a response,
@@ -368,36 +371,62 @@ def run_server(name, args, env, chosen):
     rows = []
     with Server(name, args, env):
         plan = requests_for(base, chosen, args.password)
+
+        def measure(page, concurrency, adjacent_for=None):
+            spec = plan[page]
+            url = base + spec["path"]
+            options = {key: value for key, value in spec.items() if key != "path"}
+            # Warm the workers' caches and connections, briefly, at this concurrency.
+            wrk(url, concurrency=concurrency, duration=1, **options)
+            before = load_average()
+            result = wrk(url, concurrency=concurrency, duration=args.duration, **options)
+            result.update(
+                server=name,
+                page=page,
+                concurrency=concurrency,
+                load=max(before, load_average()),
+                path=spec["path"],
+                adjacent_for=adjacent_for,
+            )
+            expected = str(PAGES[page][1])
+            result["unexpected"] = result["errors"] + sum(n for s, n in result["statuses"].items() if s != expected)
+            rows.append(result)
+            label = page if adjacent_for is None else f"{page} (for {adjacent_for})"
+            print(
+                f"{name:8} c={concurrency:<3} {label:14} {result['rps']:8.1f} req/s  "
+                f"p50 {result['p50'] / 1000:7.1f} ms  p99 {result['p99'] / 1000:7.1f} ms  "
+                f"unexpected {result['unexpected']}  load {result['load']:.2f}",
+                flush=True,
+            )
+
         for concurrency in args.concurrency:
             for page in args.pages:
-                spec = plan[page]
-                url = base + spec["path"]
-                # Warm the workers' caches and connections, briefly, at this concurrency.
-                wrk(url, concurrency=concurrency, duration=1, **{k: v for k, v in spec.items() if k != "path"})
-                before = load_average()
-                options = {key: value for key, value in spec.items() if key != "path"}
-                result = wrk(url, concurrency=concurrency, duration=args.duration, **options)
-                result.update(
-                    server=name, page=page, concurrency=concurrency, load=max(before, load_average()), path=spec["path"]
-                )
-                expected = str(PAGES[page][1])
-                result["unexpected"] = result["errors"] + sum(n for s, n in result["statuses"].items() if s != expected)
-                rows.append(result)
-                print(
-                    f"{name:8} c={concurrency:<3} {page:14} {result['rps']:8.1f} req/s  "
-                    f"p50 {result['p50'] / 1000:7.1f} ms  p99 {result['p99'] / 1000:7.1f} ms  "
-                    f"unexpected {result['unexpected']}  load {result['load']:.2f}",
-                    flush=True,
-                )
+                reference = PAGES[page][2]
+                if args.reference_each and reference:
+                    # The machine's speed drifts within a run: measure the reference right before.
+                    measure(reference, concurrency, adjacent_for=page)
+                measure(page, concurrency)
     return rows
 
 
 def ratios(rows):
-    by_key = {(r["server"], r["concurrency"], r["page"]): r for r in rows}
+    """Each page's share of its reference: the reference measured right before it when there is one
+    (--reference-each), else the one at the start of the same server and concurrency."""
+    first = {}
+    adjacent = {}
+    for r in rows:
+        key = (r["server"], r["concurrency"])
+        if r.get("adjacent_for"):
+            adjacent[(*key, r["adjacent_for"])] = r
+        else:
+            first.setdefault((*key, r["page"]), r)
     for row in rows:
         reference = PAGES[row["page"]][2]
-        ref = by_key.get((row["server"], row["concurrency"], reference)) if reference else None
-        row["reference"] = reference
+        key = (row["server"], row["concurrency"])
+        ref = None
+        if reference and not row.get("adjacent_for"):
+            ref = adjacent.get((*key, row["page"])) or first.get((*key, reference))
+        row["reference"] = reference if ref else None
         row["ratio"] = row["rps"] / ref["rps"] if ref and ref["rps"] else None
     return rows
 
@@ -409,6 +438,8 @@ def table(rows):
     ]
     for r in rows:
         share = f"{r['ratio']:.0%} of {r['reference']}" if r["ratio"] is not None else "reference"
+        if r.get("adjacent_for"):
+            share = f"reference for {r['adjacent_for']}"
         lines.append(
             f"| {r['server']} | {r['concurrency']} | {r['page']} | {r['rps']:.1f} | {r['p50'] / 1000:.1f} | "
             f"{r['p95'] / 1000:.1f} | {r['p99'] / 1000:.1f} | {share} | {r['load']:.2f} | {r['unexpected']} |"
@@ -432,6 +463,11 @@ def main():
     parser.add_argument("--concurrency", nargs="+", type=int, default=[1, 8, 32])
     parser.add_argument("--duration", type=int, default=10, help="seconds per page and concurrency")
     parser.add_argument("--pages", nargs="+", default=list(PAGES), choices=list(PAGES))
+    parser.add_argument(
+        "--reference-each",
+        action="store_true",
+        help="measure the reference view again right before each page, and take the share of that",
+    )
     parser.add_argument("--json", type=Path, default=VAR / "results.json")
     args = parser.parse_args()
     if not args.database_url.startswith("postgres") or not args.redis_url:
