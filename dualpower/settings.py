@@ -173,9 +173,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "dualpower.cache.SharedClientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Template fragments that are pure functions of what their {% cache %} tag varies on (the
-# institution's menu: its slug and name, the viewer's role, the language and the page), kept in
-# each process: nothing to invalidate, since any change in those is a different key.
+# Template fragments that are pure functions of what their {% cache %} tag varies on (the layout's
+# menus, assets and language choice: templates/base.html), kept in each process: nothing to
+# invalidate, since any change in what they vary on is a different key.
 CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "dualpower-fragments",

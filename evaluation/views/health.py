@@ -26,14 +26,14 @@ def health(request):
 
 
 def _shared_health(institution):
-    """The indicators, how many need attention and their list already rendered. The snapshot they
-    are judged from is language-neutral: one copy for every language."""
+    """How many indicators need attention and their list already rendered (the page reads only
+    these: the results themselves are not kept). The snapshot they are judged from is
+    language-neutral: one copy for every language."""
     results = evaluate(cached_for(institution, "health-snapshot", lambda: take_snapshot(institution)))
     history = status_history(institution)
     for result in results:
         result.history = history.get(result.key, [])
     return {
-        "results": results,
         "attention_count": sum(1 for result in results if result.needs_attention),
         "indicators_html": render_to_string("evaluation/includes/indicators.html", {"results": results}),
     }
