@@ -1,11 +1,14 @@
 """Profile one page in-process with cProfile, under the production settings bench/web.py uses.
 
     .venv/bin/python bench/profile_page.py PATH [--member EMAIL] [--post BODY] [--requests 50] [--top 30]
+    .venv/bin/python bench/profile_page.py PATH [--member EMAIL] [--post BODY] --time [--requests 100]
 
 DATABASE_URL and REDIS_URL come from the environment (a benchmark database: a POST writes).
 Requests go through Django's test client (the whole middleware stack, no server); the first one
 warms up and is not profiled. Prints the functions with the most cumulative time (or `--sort
 tottime`); with CALLEES=PATTERN in the environment, also what the matching functions call.
+With --time, no profiler: five batches of --requests requests each, and the mean time per request of
+each batch (the profiler's own cost per Python call inflates whatever makes many small calls).
 """
 
 import argparse
@@ -14,6 +17,7 @@ import os
 import pstats
 import secrets
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,6 +31,7 @@ def main():
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--time", action="store_true", help="time batches of requests instead of profiling")
     args = parser.parse_args()
     os.environ.update(
         DJANGO_SETTINGS_MODULE="dualpower.settings",
@@ -60,6 +65,16 @@ def main():
         return response.status_code
 
     print("status", once())
+    if args.time:
+        batches = []
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(args.requests):
+                once()
+            batches.append((time.perf_counter() - start) / args.requests * 1000)
+        print("ms per request, batches of", args.requests, ":", " ".join(f"{b:.2f}" for b in batches))
+        print(f"best {min(batches):.2f} ms, median {sorted(batches)[2]:.2f} ms")
+        return
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(args.requests):

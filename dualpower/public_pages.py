@@ -20,7 +20,9 @@ web process (Redis), since a change seen by one process must reach all of them.
 The same versions keep institution-wide reads that members' pages share and that cost the most
 (`cached_for`: the health snapshot, the seven steps' progress). A value read on every visit that no
 caller ever changes (a survey with its questions) can also stay unpickled in each web process
-(`in_process=True`): the shared cache is then asked only whether it is still current.
+(`in_process=True`): the shared cache is then asked only whether it is still current, and not even
+that when the request has already read the institution's versions (the tenant lookup reads them with
+the institution): a request sees the versions of when it began, until it changes something itself.
 
 Participation — answers to a survey, votes on a proposal — is the kind of change that comes in
 floods (a survey handed out at an event, a vote about to close), so it moves a version of its own
@@ -80,10 +82,15 @@ def mark_changed(slug, *, participation_only=False):
     """Everything kept for the institution with this slug is stale from now on; with `participation_only`
     (answers or votes came in), everything except what was kept with `ignores_participation`."""
     cache.set(_version_key(slug, participation_only), uuid.uuid4().hex, None)
+    seen = _request_versions.get()
+    if seen is not None:
+        seen.pop(slug, None)  # this request reads the new versions from now on
 
 
 # What a request's rows asked PublicPages to mark when the response leaves (set by the middleware).
 _request_marks = contextvars.ContextVar("public_pages_request_marks", default=None)
+# The versions this request has read, by slug (set by the middleware): read once per request.
+_request_versions = contextvars.ContextVar("public_pages_request_versions", default=None)
 
 
 def only_participation_changes(request):
@@ -140,7 +147,11 @@ def _read_with_versions(key, slug):
     """One round trip: everything stored under `key` (none if None), and the slug's two versions (None if missing)."""
     versions = [_version_key(slug), _version_key(slug, True)]
     found = cache.get_many(versions if key is None else [key, *versions])
-    return found, (found.get(versions[0]), found.get(versions[1]))
+    current = (found.get(versions[0]), found.get(versions[1]))
+    seen = _request_versions.get()
+    if seen is not None and None not in current:
+        seen[slug] = current
+    return found, current
 
 
 # What `_in_process` gives when this process keeps nothing current (None can be a kept value).
@@ -175,7 +186,10 @@ def _in_process(key, slug, ignores_participation):
     local = _IN_PROCESS.get(key)
     if local is None or time.time() >= local[2]:
         return _NOT_KEPT
-    _found, current = _read_with_versions(None, slug)
+    seen = _request_versions.get()
+    current = seen.get(slug) if seen is not None else None
+    if current is None:
+        _found, current = _read_with_versions(None, slug)
     return local[1] if _still_current(local[0], current, ignores_participation) else _NOT_KEPT
 
 
@@ -289,6 +303,7 @@ class PublicPages:
             return cached
         marks = {"participation_only": False, "participation": set()}
         token = _request_marks.set(marks)
+        versions_token = _request_versions.set({})
         try:
             response = self.get_response(request)
             institution = getattr(request, "institution", None)
@@ -304,6 +319,7 @@ class PublicPages:
                     mark_changed(institution.slug)
         finally:
             _request_marks.reset(token)
+            _request_versions.reset(versions_token)
             for slug in marks["participation"]:  # answers and votes saved, whatever the outcome
                 mark_changed(slug, participation_only=True)
         return response

@@ -44,3 +44,11 @@ def test_a_window_count_takes_one_round_trip_and_always_expires(own_redis):  # n
     cache.count_in_window("window", 500)  # a later call never stretches the window
     assert client.ttl(key) <= ttl
     assert cache.get("window") == 4
+
+
+def test_any_key_redis_can_hold_is_used_without_a_warning(own_redis, recwarn):  # noqa: F811
+    cache = SharedClientRedisCache(own_redis.url, {})
+    key = "public-page:es::/i/casa del pueblo/?lang=es " + "x" * 300  # spaces and over memcached's 250
+    cache.set(key, "kept", 60)
+    assert cache.get(key) == "kept"
+    assert [str(w.message) for w in recwarn] == []

@@ -332,6 +332,39 @@ def test_a_survey_stays_unpickled_in_the_process_while_it_is_current(
         assert public_survey_or_404(institution, survey.token) is not edited
 
 
+def test_an_answer_reads_the_versions_once_with_the_tenant_lookup(institution, organizer, monkeypatch):
+    survey = survey_example(institution, organizer)
+    url, qs = survey.public_path(), questions(survey)
+    assert Client().get(url).status_code == 200  # the survey is now kept, and kept in this process
+    asked = []
+    get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: asked.append(list(keys)) or get_many(keys))
+    assert Client().post(url, first_page(qs, page="1")).status_code == 302
+    # The tenant lookup read the versions with the institution; the kept survey used what it read.
+    version = _version_key(institution.slug)
+    assert [keys for keys in asked if version in keys] == [
+        ["institution-data:%s:institution:1:" % institution.slug, version, _version_key(institution.slug, True)]
+    ]
+
+
+def test_a_request_that_changes_the_institution_reads_the_versions_again(institution, organizer):
+    survey = survey_example(institution, organizer)
+    seen = {}
+
+    def view(request):
+        public_pages.institution_by_slug(institution.slug, lambda: institution)
+        with scope(institution=institution):
+            seen["first"] = public_survey_or_404(institution, survey.token)
+            assert public_survey_or_404(institution, survey.token) is seen["first"]
+            public_pages.mark_changed(institution.slug)  # what committing an edit does, in the same request
+            seen["after"] = public_survey_or_404(institution, survey.token)
+        return public_pages.HttpResponse("ok")
+
+    public_pages.PublicPages(view)(RequestFactory().post(survey.public_path()))
+    assert seen["after"] is not seen["first"]
+    assert public_pages._request_versions.get() is None  # nothing outlives the request
+
+
 def test_the_copies_kept_in_the_process_are_bounded(institution, monkeypatch):
     monkeypatch.setattr(public_pages, "IN_PROCESS_LIMIT", 2)
     monkeypatch.setattr(public_pages, "_IN_PROCESS", {})

@@ -22,3 +22,27 @@ def test_a_person_sees_all_their_own_memberships_and_no_one_elses(institution, o
     MembershipFactory(institution=other_institution, user=member)
     names = [m.institution.name for m in memberships_for_user(member)]
     assert names == ["Eastside Pantry", "Riverside Garden"]
+
+
+def test_the_tenant_middleware_resolves_each_short_path_once(institution, member_client, client, monkeypatch):
+    from institutions import middleware
+
+    middleware._kept_route.cache_clear()
+    resolved = []
+    resolve = middleware.resolve
+    monkeypatch.setattr(middleware, "resolve", lambda path: resolved.append(path) or resolve(path))
+    home = institution.get_absolute_url()
+    assert member_client.get(home).status_code == 200
+    assert member_client.get(home).status_code == 200
+    assert client.get(home).status_code == 200  # public page: the kept route carries the access level too
+    members = f"{home}members/"
+    assert client.get(members).status_code == 302  # members only: an anonymous visitor is asked to log in
+    assert client.get(members).status_code == 302
+    assert resolved == [home, members]
+
+    # A long path is resolved each time, never kept, and answered the same way.
+    long_path = f"{home}decisions/{'9' * middleware.KEPT_PATH_LENGTH}/"
+    assert client.get(long_path).status_code == 302
+    assert client.get(long_path).status_code == 302
+    assert resolved == [home, members, long_path, long_path]
+    assert middleware._kept_route.cache_info().currsize == 2
