@@ -21,7 +21,6 @@ from .models import Institution
 from .selectors import memberships_for_user
 from .tenancy import MEMBER, ORGANIZER, PUBLIC, access_level_of
 
-
 KEPT_ROUTES = 4096
 # Longer paths are resolved each time: 4,096 of them kept could hold a lot of a visitor's junk.
 KEPT_PATH_LENGTH = 200

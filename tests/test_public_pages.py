@@ -343,7 +343,7 @@ def test_an_answer_reads_the_versions_once_with_the_tenant_lookup(institution, o
     # The tenant lookup read the versions with the institution; the kept survey used what it read.
     version = _version_key(institution.slug)
     assert [keys for keys in asked if version in keys] == [
-        ["institution-data:%s:institution:1:" % institution.slug, version, _version_key(institution.slug, True)]
+        [f"institution-data:{institution.slug}:institution:1:", version, _version_key(institution.slug, True)]
     ]
 
 
