@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 from django.core.management import CommandError, call_command
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from followthrough import archive
 from followthrough.tests.test_export import delete_institution, natural_snapshot, rich_institution
@@ -103,3 +103,57 @@ def test_a_damaged_document_is_refused_and_nothing_is_imported(tmp_path, damage)
     with pytest.raises(CommandError, match="Nothing was imported"):
         call_command("import_institution", str(changed), stdout=io.StringIO())
     assert not Institution.objects.filter(slug="riverside-clinic-defense").exists()
+
+
+@pytest.mark.django_db
+def test_a_renumbered_row_never_takes_the_number_of_a_row_read_before_it(tmp_path):
+    from decisions.models import Proposal, ProposalVersion
+
+    def proposals_with_versions(of):
+        with scopes_disabled():
+            versions = ProposalVersion.objects.filter(proposal__institution=of)
+            return sorted(versions.values_list("proposal__title", "number", "title"))
+
+    institution = rich_institution()
+    before = proposals_with_versions(institution)
+    path = tmp_path / "export.zip"
+    archive.write_archive(institution, path)
+    with scopes_disabled():
+        proposal_pks = sorted(Proposal.objects.filter(institution=institution).values_list("pk", flat=True))
+    assert len(proposal_pks) >= 3 and len(before) >= 3
+    delete_institution(institution)
+    squatter = InstitutionFactory(slug="squatter")
+    with scope(institution=squatter):  # the lowest number is taken here, and nothing above it
+        Proposal.objects.create(pk=proposal_pks[0], institution=squatter, title="Taken", text="", method="majority")
+
+    def highest_first(text):  # the rows kept as they are come before the one to renumber
+        document = json.loads(text)
+        document["models"]["decisions.Proposal"].reverse()
+        return json.dumps(document)
+
+    call_command("import_institution", str(rewrite(path, "decisions.json", highest_first)), stdout=io.StringIO())
+
+    restored = Institution.objects.get(slug="riverside-clinic-defense")
+    with scopes_disabled():
+        numbers = set(Proposal.objects.filter(institution=restored).values_list("pk", flat=True))
+    assert numbers >= set(proposal_pks[1:]) and proposal_pks[0] not in numbers
+    assert len(numbers) == len(proposal_pks)
+    assert proposals_with_versions(restored) == before  # links followed the renumbered row
+
+
+@pytest.mark.django_db
+def test_an_import_makes_what_was_kept_under_its_slug_stale_once(
+    tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    institution = rich_institution()
+    path = tmp_path / "export.zip"
+    archive.write_archive(institution, path)
+    delete_institution(institution)
+    marks = []
+    monkeypatch.setattr(archive, "mark_changed", lambda slug, **kwargs: marks.append((slug, kwargs)))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_institution", str(path), stdout=io.StringIO())
+
+    # Rows go in as they are, without signals (one per row before): one mark for the whole import.
+    assert marks == [("riverside-clinic-defense", {})]
