@@ -16,6 +16,7 @@ import cProfile
 import os
 import pstats
 import secrets
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -73,7 +74,7 @@ def main():
                 once()
             batches.append((time.perf_counter() - start) / args.requests * 1000)
         print("ms per request, batches of", args.requests, ":", " ".join(f"{b:.2f}" for b in batches))
-        print(f"best {min(batches):.2f} ms, median {sorted(batches)[2]:.2f} ms")
+        print(f"best {min(batches):.2f} ms, median {statistics.median(batches):.2f} ms")
         return
     profile = cProfile.Profile()
     profile.enable()

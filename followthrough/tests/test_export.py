@@ -191,6 +191,18 @@ def raw_pks(institution):
         }
 
 
+def export_then_delete_keeping_proposal_numbers(institution, tmp_path):
+    """Export the institution, note its proposals' primary keys (lowest first), delete it: (archive path, keys)."""
+    from decisions.models import Proposal
+
+    path = tmp_path / "export.zip"
+    archive.write_archive(institution, path)
+    with scopes_disabled():
+        proposal_pks = sorted(Proposal.objects.filter(institution=institution).values_list("pk", flat=True))
+    delete_institution(institution)
+    return path, proposal_pks
+
+
 def delete_institution(institution):
     with scopes_disabled():
         names = [
@@ -279,11 +291,7 @@ def test_import_renumbers_rows_whose_primary_keys_are_taken_and_links_follow(tmp
 
     institution = rich_institution()
     before = natural_snapshot(institution)
-    path = tmp_path / "export.zip"
-    archive.write_archive(institution, path)
-    with scopes_disabled():
-        proposal_pks = list(Proposal.objects.filter(institution=institution).values_list("pk", flat=True))
-    delete_institution(institution)
+    path, proposal_pks = export_then_delete_keeping_proposal_numbers(institution, tmp_path)
     squatter = InstitutionFactory(pk=institution.pk, slug="squatter")
     with scope(institution=squatter):
         for pk in proposal_pks:

@@ -11,7 +11,12 @@ from django.core.management import CommandError, call_command
 from django_scopes import scope, scopes_disabled
 
 from followthrough import archive
-from followthrough.tests.test_export import delete_institution, natural_snapshot, rich_institution
+from followthrough.tests.test_export import (
+    delete_institution,
+    export_then_delete_keeping_proposal_numbers,
+    natural_snapshot,
+    rich_institution,
+)
 from institutions.models import AuditEntry, Institution
 from tests.factories import InstitutionFactory, MembershipFactory, UserFactory
 
@@ -116,12 +121,8 @@ def test_a_renumbered_row_never_takes_the_number_of_a_row_read_before_it(tmp_pat
 
     institution = rich_institution()
     before = proposals_with_versions(institution)
-    path = tmp_path / "export.zip"
-    archive.write_archive(institution, path)
-    with scopes_disabled():
-        proposal_pks = sorted(Proposal.objects.filter(institution=institution).values_list("pk", flat=True))
+    path, proposal_pks = export_then_delete_keeping_proposal_numbers(institution, tmp_path)
     assert len(proposal_pks) >= 3 and len(before) >= 3
-    delete_institution(institution)
     squatter = InstitutionFactory(slug="squatter")
     with scope(institution=squatter):  # the lowest number is taken here, and nothing above it
         Proposal.objects.create(pk=proposal_pks[0], institution=squatter, title="Taken", text="", method="majority")
